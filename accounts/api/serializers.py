@@ -1,0 +1,27 @@
+from rest_framework import serializers
+
+
+class SignupSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=["en", "fr"], required=False, default="en")
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class SignupResponseSerializer(UserSerializer):
+    token = serializers.CharField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()

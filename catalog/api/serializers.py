@@ -1,0 +1,80 @@
+from rest_framework import serializers
+
+from catalog.models import Credit, Genre, Person, Title
+
+
+class GenreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Genre
+        fields = ["id", "name", "slug"]
+
+
+class TitleListSerializer(serializers.ModelSerializer):
+    genres = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Title
+        fields = ["id", "title_type", "primary_title", "start_year", "runtime_minutes", "imdb_rating",
+                  "imdb_votes", "genres", "poster_path", "imdb_id", "tmdb_id", "netflix_id", "movielens_id"]
+
+
+class PersonBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name", "imdb_id", "birth_year", "death_year"]
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer()
+
+    class Meta:
+        model = Credit
+        fields = ["person", "category", "ordering", "job", "characters"]
+
+
+class TitleDetailSerializer(TitleListSerializer):
+    countries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    companies = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    keywords = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    credits = CreditSerializer(many=True)
+
+    class Meta(TitleListSerializer.Meta):
+        fields = TitleListSerializer.Meta.fields + [
+            "original_title", "end_year", "is_adult", "release_date", "original_language", "overview",
+            "tagline", "budget", "revenue", "tmdb_popularity", "tmdb_vote_average", "tmdb_vote_count",
+            "countries", "companies", "keywords", "credits"]
+
+
+class PersonCreditSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Credit
+        fields = ["title", "category", "characters"]
+
+    def get_title(self, obj) -> dict:
+        t = obj.title
+        return {"id": t.id, "primary_title": t.primary_title, "start_year": t.start_year, "title_type": t.title_type}
+
+
+class PersonDetailSerializer(PersonBriefSerializer):
+    credits = PersonCreditSerializer(many=True)
+
+    class Meta(PersonBriefSerializer.Meta):
+        fields = PersonBriefSerializer.Meta.fields + ["primary_profession", "credits"]
+
+
+class AutocompleteSerializer(serializers.Serializer):
+    titles = TitleListSerializer(many=True)
+    people = PersonBriefSerializer(many=True)
+
+
+class TitleFilterSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=Title._meta.get_field("title_type").choices, required=False)
+    genre = serializers.CharField(required=False, max_length=64)
+    decade = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
+    year_min = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
+    year_max = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
+    q = serializers.CharField(required=False, max_length=200)
+    ordering = serializers.ChoiceField(choices=["title", "-year", "year", "-rating", "-votes"], required=False,
+                                       default="-votes")

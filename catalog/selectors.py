@@ -1,0 +1,105 @@
+"""Every read of the catalog."""
+from django.db.models import Prefetch, Q
+
+from catalog.models import CAST_CATEGORIES, Credit, CreditCategory, Genre, Person, Title
+from catalog.text import normalize
+from core.errors import NotFound
+
+
+def title_list(*, title_type=None, genre=None, decade=None, year_min=None, year_max=None, q=None,
+               order="-imdb_votes"):
+    qs = Title.objects.all()
+    if title_type:
+        qs = qs.filter(title_type=title_type)
+    if genre:
+        qs = qs.filter(genres__slug=genre) if not str(genre).isdigit() else qs.filter(genres__id=genre)
+    if decade is not None:
+        qs = qs.filter(start_year__gte=decade, start_year__lt=decade + 10)
+    if year_min is not None:
+        qs = qs.filter(start_year__gte=year_min)
+    if year_max is not None:
+        qs = qs.filter(start_year__lte=year_max)
+    if q:
+        qs = qs.filter(search_title__contains=normalize(q))
+    return qs.prefetch_related("genres").order_by(order, "id")
+
+
+def title_get(*, title_id) -> Title:
+    credits = Credit.objects.select_related("person").order_by("ordering", "id")
+    try:
+        return (Title.objects.prefetch_related("genres", "countries", "companies", "keywords",
+                                               Prefetch("credits", queryset=credits))
+                .get(pk=title_id))
+    except (Title.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Title {title_id} does not exist.")
+
+
+def titles_by_ids(*, ids):
+    """Titles for a list of ids, in the order given (missing ids dropped)."""
+    ids = [int(i) for i in ids]
+    found = Title.objects.prefetch_related("genres").in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+def title_cast(*, title: Title, limit=10):
+    return [c for c in title.credits.all() if c.category in CAST_CATEGORIES][:limit]
+
+
+def title_directors(*, title: Title):
+    return [c.person for c in title.credits.all() if c.category == CreditCategory.DIRECTOR]
+
+
+def person_get(*, person_id) -> Person:
+    credits = Credit.objects.select_related("title").order_by("-title__start_year", "title_id")
+    try:
+        return Person.objects.prefetch_related(Prefetch("credits", queryset=credits)).get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Person {person_id} does not exist.")
+
+
+def person_list(*, q=None):
+    qs = Person.objects.all()
+    if q:
+        qs = qs.filter(search_name__contains=normalize(q))
+    return qs.order_by("name", "id")
+
+
+def genre_list():
+    return Genre.objects.all().order_by("name")
+
+
+def search_autocomplete(*, q: str, limit: int = 8):
+    """Titles and people whose accent-free name contains the query; prefix matches first."""
+    needle = normalize(q)
+    if len(needle) < 2:
+        return {"titles": [], "people": []}
+    titles = list(
+        Title.objects.filter(search_title__startswith=needle).order_by("-imdb_votes", "id")[:limit]
+    )
+    if len(titles) < limit:
+        titles += list(
+            Title.objects.filter(Q(search_title__contains=needle) & ~Q(search_title__startswith=needle))
+            .order_by("-imdb_votes", "id")[: limit - len(titles)]
+        )
+    people = list(Person.objects.filter(search_name__startswith=needle).order_by("name", "id")[:limit])
+    if len(people) < limit:
+        people += list(
+            Person.objects.filter(Q(search_name__contains=needle) & ~Q(search_name__startswith=needle))
+            .order_by("name", "id")[: limit - len(people)]
+        )
+    return {"titles": titles, "people": people}
+
+
+def titles_match_names(*, names, limit_per_name=1):
+    """Resolve free-text film names ("amelie", "The Matrix") to titles, best known first."""
+    out = []
+    for name in names:
+        needle = normalize(name)
+        if not needle:
+            continue
+        exact = list(Title.objects.filter(search_title=needle).order_by("-imdb_votes", "id")[:limit_per_name])
+        if not exact:
+            exact = list(Title.objects.filter(search_title__contains=needle)
+                         .order_by("-imdb_votes", "id")[:limit_per_name])
+        out.extend(exact)
+    return out

@@ -1,0 +1,27 @@
+"""Every periodic Celery task, declared in one place (read by settings as CELERY_BEAT_SCHEDULE)."""
+from celery.schedules import crontab
+
+CELERY_BEAT_SCHEDULE = {
+    "train-recommender-nightly": {
+        "task": "recommendations.tasks.train_recommender",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"queue": "ml"},
+    },
+    "train-popularity-weekly": {
+        "task": "popularity.tasks.train_popularity",
+        "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
+        "options": {"queue": "ml"},
+    },
+    "sweep-pending-refreshes": {
+        # Refreshes requested while the broker was down are re-enqueued once it is back.
+        "task": "recommendations.tasks.sweep_pending_refreshes",
+        "schedule": 30.0,
+        "options": {"queue": "realtime", "expires": 30},
+    },
+    "poll-watch-stream": {
+        # No-op unless NETFLOOX_STREAM_URL is set; one short poll every 10 s.
+        "task": "interactions.tasks.poll_watch_stream",
+        "schedule": 10.0,
+        "options": {"queue": "default", "expires": 10},
+    },
+}

@@ -1,0 +1,76 @@
+"""The real-time trigger: a finished film ⇒ that viewer's recommendations are recomputed.
+
+`refresh_request` is called by the interactions service inside its transaction; the Celery
+task is enqueued only after commit and only when no refresh is already pending for the viewer
+(dedup), so a burst of finished films costs one task that reads the latest history.
+"""
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from recommendations.models import RefreshRequest
+
+log = logging.getLogger(__name__)
+
+
+def refresh_request(*, user_id: int, title_id: int | None = None) -> bool:
+    """Mark the viewer as needing a refresh; enqueue the task after commit if none is pending.
+
+    Returns True when a task was scheduled, False when one was already pending.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        req, created = RefreshRequest.objects.select_for_update().get_or_create(
+            user_id=user_id, defaults={"pending": True, "requested_at": now, "source_title_id": title_id})
+        if not created:
+            was_pending = req.pending
+            req.pending, req.requested_at = True, now
+            if title_id is not None:
+                req.source_title_id = title_id
+            req.save(update_fields=["pending", "requested_at", "source_title"])
+            if was_pending:
+                return False
+    transaction.on_commit(lambda: _enqueue(user_id))
+    return True
+
+
+def _enqueue(user_id: int) -> None:
+    from recommendations.tasks import refresh_user_recommendations
+
+    try:
+        refresh_user_recommendations.delay(user_id)
+    except Exception:  # broker down: the RefreshRequest row stays pending; the sweeper re-enqueues it
+        log.exception("could not enqueue the refresh of user %s; it stays pending", user_id)
+
+
+def refresh_pending_sweep(*, older_than_s: float = 30.0) -> int:
+    """Re-enqueue refreshes left pending (e.g. the broker was down when they were requested)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_s)
+    ids = list(RefreshRequest.objects.filter(pending=True, requested_at__lte=cutoff).values_list("user_id", flat=True))
+    for uid in ids:
+        _enqueue(uid)
+    return len(ids)
+
+
+def user_recommendations_refresh(*, user_id: int) -> dict:
+    """Recompute the viewer's list (fold-in, no retraining) and clear the pending flag.
+
+    The recommender service plugs in here (recommendations.services.serving); until a model
+    exists it records the refresh so the trigger is observable.
+    """
+    started = time.perf_counter()
+    with transaction.atomic():
+        req = RefreshRequest.objects.select_for_update().filter(user_id=user_id).first()
+        source_title_id = req.source_title_id if req else None
+        if req:
+            req.pending = False
+            req.done_at = timezone.now()
+            req.refresh_count += 1
+            req.save(update_fields=["pending", "done_at", "refresh_count"])
+    from recommendations.services import realtime
+
+    result = realtime.snapshot_compute(user_id=user_id, source_title_id=source_title_id)
+    result["ms"] = (time.perf_counter() - started) * 1000
+    return result

@@ -1,0 +1,161 @@
+"""Shared fixtures and the service-marker policy.
+
+Tests marked `postgres`, `redis`, `worker` or `browser` need a real service. On a bare machine
+they skip with the reason; with NETFLOOX_REQUIRE_SERVICES=1 (CI) an unreachable service fails
+the test instead, so CI can never go green by skipping them.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = Path(os.environ.get("NETFLOOX_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+REQUIRE_SERVICES = os.environ.get("NETFLOOX_REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("NETFLOOX_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+def _reachable(url, default_port):
+    u = urlparse(url)
+    try:
+        with socket.create_connection((u.hostname or "127.0.0.1", u.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(marker_name):
+    if marker_name in ("postgres", "worker"):
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "the test database is not PostgreSQL (set DATABASE_URL=postgres://…)"
+    if marker_name in ("redis", "worker"):
+        if not _reachable(REDIS_URL, 6379):
+            return f"Redis is not reachable at {REDIS_URL}"
+    if marker_name == "browser":
+        if not Path(CHROMIUM).exists():
+            return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            return "the playwright package is not installed"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for name in ("postgres", "redis", "worker", "browser"):
+        if item.get_closest_marker(name):
+            reason = _missing_service(name)
+            if reason:
+                if REQUIRE_SERVICES:
+                    pytest.fail(f"NETFLOOX_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+                pytest.skip(reason)
+    if item.get_closest_marker("realdata") and not DATASETS.exists():
+        pytest.skip(f"real datasets folder {DATASETS} is absent")
+
+
+@pytest.fixture
+def datasets_dir():
+    return DATASETS
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def viewer(db):
+    from accounts.services import viewer_create
+
+    return viewer_create(username="viewer1", password="s3cret-Passw0rd", email="v1@example.com")
+
+
+@pytest.fixture
+def viewer_client(viewer, api_client):
+    api_client.force_authenticate(viewer)
+    return api_client
+
+
+def _database_url():
+    db = settings.DATABASES["default"]
+    return (f"postgres://{db.get('USER') or 'postgres'}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}"
+            f":{db.get('PORT') or 5432}/{db['NAME']}")
+
+
+@pytest.fixture
+def redis_url():
+    reason = _missing_service("redis")
+    if reason:
+        pytest.skip(reason)
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def celery_live(transactional_db, redis_url, tmp_path):
+    """Switch the in-process Celery app to the real Redis broker and start a worker process.
+
+    The worker runs the project's real tasks against the test database (PostgreSQL).
+    Yields a handle with `stop()` / `start()` so fault tests can kill and restart it.
+    """
+    from netfloox.celery import app
+
+    old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    app.pool.force_close_all()
+
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
+               DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
+               ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR), PYTHONUNBUFFERED="1")
+
+    class Worker:
+        proc = None
+        log = tmp_path / "worker.log"
+
+        def start(self):
+            fh = open(self.log, "ab")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "netfloox", "worker", "-Q", "default,realtime,ml",
+                 "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
+                 "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+                cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                if b"ready." in self.log.read_bytes():
+                    return
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"celery worker exited: {self.log.read_text()[-3000:]}")
+                time.sleep(0.2)
+            raise RuntimeError(f"celery worker did not start: {self.log.read_text()[-3000:]}")
+
+        def stop(self):
+            if self.proc and self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+
+    worker = Worker()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.update(**old)
+        app.pool.force_close_all()

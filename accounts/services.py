@@ -18,6 +18,13 @@ def viewer_create(*, username: str, password: str, email: str = "", language: st
     errors = {}
     if not username:
         errors["username"] = ["This field is required."]
+    else:
+        try:
+            User.username_validator(username)
+        except DjangoValidationError as exc:
+            errors["username"] = list(exc.messages)
+    if "username" in errors:
+        pass
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["A user with that username already exists."]
     if email and User.objects.filter(email__iexact=email).exists():

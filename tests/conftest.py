@@ -105,6 +105,14 @@ def redis_url():
     client.flushdb()
 
 
+def _reset_celery_connections(app):
+    """Drop cached broker connections so the next publish uses the current broker_url."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_live(transactional_db, redis_url, tmp_path):
     """Switch the in-process Celery app to the real Redis broker and start a worker process.
@@ -116,7 +124,7 @@ def celery_live(transactional_db, redis_url, tmp_path):
 
     old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    app.pool.force_close_all()
+    _reset_celery_connections(app)
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
                DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
@@ -158,4 +166,4 @@ def celery_live(transactional_db, redis_url, tmp_path):
     finally:
         worker.stop()
         app.conf.update(**old)
-        app.pool.force_close_all()
+        _reset_celery_connections(app)

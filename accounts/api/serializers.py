@@ -11,7 +11,7 @@ class SignupSerializer(serializers.Serializer):
 class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="E-mail address, empty when none was given")
 
 
 class SignupResponseSerializer(UserSerializer):

@@ -1,0 +1,114 @@
+"""Every read of recommendations: what the UI rows and the API serve.
+
+Each function returns a `RecList`: titles best first, their scores, where they came from
+(`model`, `fold_in`, `snapshot`, `popular`) and a user-visible `note` when it is a fallback.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from catalog.models import Title
+from interactions.models import Interaction
+from recommendations.models import Notification, RecommendationSnapshot
+
+
+@dataclass
+class RecList:
+    titles: list
+    scores: list = field(default_factory=list)
+    source: str = "popular"
+    note: str = ""
+    model_version: str | None = None
+    reason_title: Title | None = None
+
+
+FALLBACK_NOTE = "Popular picks: no recommendation model is trained yet."
+
+
+def _seen_ids(user):
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Interaction.objects.filter(user=user).values_list("title_id", flat=True))
+
+
+def popular_titles(*, k=20, exclude=(), title_type=None, genre=None):
+    """Most-interacted titles (falls back to IMDb votes when nobody watched anything yet)."""
+    qs = Title.objects.exclude(id__in=list(exclude))
+    if title_type:
+        qs = qs.filter(title_type=title_type)
+    if genre:
+        qs = qs.filter(genres__slug=genre)
+    ranked = list(qs.annotate(n=Count("interactions")).filter(n__gt=0)
+                  .order_by("-n", "-imdb_votes", "id").prefetch_related("genres")[:k])
+    if len(ranked) < k:
+        have = {t.id for t in ranked}
+        ranked += list(qs.exclude(id__in=have).order_by(F("imdb_votes").desc(nulls_last=True), "id")
+                       .prefetch_related("genres")[: k - len(ranked)])
+    return ranked
+
+
+def recommendations_for_user(*, user, k=20, title_type=None, genre=None, decade=None) -> RecList:
+    titles = popular_titles(k=k, exclude=_seen_ids(user), title_type=title_type, genre=genre)
+    return RecList(titles=titles, scores=[None] * len(titles), source="popular", note=FALLBACK_NOTE)
+
+
+def because_you_watched(*, user, k=20) -> RecList | None:
+    """The latest real-time snapshot ("Because you watched X"), minus what was seen since."""
+    if user is None or not user.is_authenticated:
+        return None
+    snap = (RecommendationSnapshot.objects.filter(user=user, reason=RecommendationSnapshot.Reason.BECAUSE_YOU_WATCHED)
+            .select_related("source_title").order_by("-created_at").first())
+    if snap is None:
+        return None
+    seen = _seen_ids(user)
+    ids = [it["title_id"] for it in snap.items if it["title_id"] not in seen][:k]
+    found = Title.objects.prefetch_related("genres").in_bulk(ids)
+    titles = [found[i] for i in ids if i in found]
+    return RecList(titles=titles, scores=[it.get("score") for it in snap.items][: len(titles)], source="snapshot",
+                   reason_title=snap.source_title)
+
+
+def similar_titles(*, title_id, k=5) -> RecList:
+    """Titles sharing the most genres and people with this one (feature overlap fallback)."""
+    title = Title.objects.prefetch_related("genres").get(pk=title_id)
+    genre_ids = [g.id for g in title.genres.all()]
+    people = list(title.credits.values_list("person_id", flat=True)[:20])
+    qs = (Title.objects.exclude(pk=title_id)
+          .annotate(shared=Count("genres", filter=Q(genres__in=genre_ids), distinct=True)
+                    + Count("credits", filter=Q(credits__person_id__in=people), distinct=True))
+          .filter(shared__gt=0).order_by("-shared", F("imdb_votes").desc(nulls_last=True), "id")
+          .prefetch_related("genres")[:k])
+    titles = list(qs)
+    return RecList(titles=titles, scores=[None] * len(titles), source="features", note=FALLBACK_NOTE)
+
+
+def recommendations_for_titles(*, title_ids, k=5) -> RecList:
+    seen, out = set(title_ids), []
+    for tid in title_ids:
+        for t in similar_titles(title_id=tid, k=k).titles:
+            if t.id not in seen:
+                seen.add(t.id)
+                out.append(t)
+    return RecList(titles=out[:k], scores=[None] * min(k, len(out)), source="features", note=FALLBACK_NOTE)
+
+
+def trending_titles(*, k=20, days=7):
+    since = timezone.now() - timedelta(days=days)
+    titles = list(Title.objects.filter(events__server_ts__gte=since)
+                  .annotate(n=Count("events")).order_by("-n", "id").prefetch_related("genres")[:k])
+    return titles or popular_titles(k=k)
+
+
+def top_rated_titles(*, k=20, min_votes=1000, title_type=None, genre=None):
+    qs = Title.objects.filter(imdb_rating__isnull=False, imdb_votes__gte=min_votes)
+    if title_type:
+        qs = qs.filter(title_type=title_type)
+    if genre:
+        qs = qs.filter(genres__slug=genre)
+    return list(qs.order_by("-imdb_rating", "-imdb_votes", "id").prefetch_related("genres")[:k])
+
+
+def notifications_unread(*, user, limit=10):
+    return list(Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")[:limit])

@@ -112,3 +112,7 @@ def top_rated_titles(*, k=20, min_votes=1000, title_type=None, genre=None):
 
 def notifications_unread(*, user, limit=10):
     return list(Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")[:limit])
+
+
+def notifications_for_user(*, user):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")

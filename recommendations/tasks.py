@@ -15,3 +15,11 @@ def sweep_pending_refreshes() -> int:
     from recommendations.services.refresh import refresh_pending_sweep
 
     return refresh_pending_sweep()
+
+
+@shared_task(name="recommendations.tasks.train_recommender", acks_late=True, time_limit=3 * 3600,
+             soft_time_limit=3 * 3600 - 120, ignore_result=True)
+def train_recommender(reason: str = "beat") -> None:
+    from recommendations.services.recommender import recommender_train
+
+    recommender_train(triggered_by=reason)

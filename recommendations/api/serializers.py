@@ -1,0 +1,86 @@
+from rest_framework import serializers
+
+from catalog.api.serializers import TitleListSerializer
+from core.models import ModelVersion
+
+
+class RecommendedTitleSerializer(serializers.Serializer):
+    title = TitleListSerializer()
+    score = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField()
+
+
+class RecListSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="model | fold_in | snapshot | features | popular")
+    note = serializers.CharField(allow_blank=True, help_text="Shown to the viewer when this is a fallback")
+    model_version = serializers.CharField(allow_null=True)
+    reason_title = TitleListSerializer(allow_null=True)
+    results = RecommendedTitleSerializer(many=True)
+
+    @staticmethod
+    def from_reclist(rec):
+        results = [{"title": t, "score": (None if s is None else float(s)), "rank": i + 1}
+                   for i, (t, s) in enumerate(zip(rec.titles, rec.scores or [None] * len(rec.titles), strict=False))]
+        return RecListSerializer({"source": rec.source, "note": rec.note or "", "model_version": rec.model_version,
+                                  "reason_title": rec.reason_title, "results": results}).data
+
+
+class KSerializer(serializers.Serializer):
+    k = serializers.IntegerField(min_value=1, max_value=100, required=False, default=10)
+
+
+class UserRecQuerySerializer(KSerializer):
+    type = serializers.CharField(required=False, max_length=16)
+    genre = serializers.SlugField(required=False, max_length=64)
+    decade = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
+
+    def validate_decade(self, value):
+        if value % 10:
+            raise serializers.ValidationError("A decade is a year ending in 0, e.g. 1990.")
+        return value
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    k = serializers.IntegerField(min_value=1, max_value=50, required=False, default=5)
+
+
+class ForTitlesQuerySerializer(SimilarQuerySerializer):
+    ids = serializers.CharField(help_text="Comma-separated title ids, e.g. 12,345", max_length=2000)
+
+    def validate_ids(self, value):
+        try:
+            ids = [int(x) for x in value.split(",") if x.strip()]
+        except ValueError:
+            raise serializers.ValidationError("ids must be comma-separated integers.")
+        if not ids:
+            raise serializers.ValidationError("Give at least one title id.")
+        if len(ids) > 50:
+            raise serializers.ValidationError("At most 50 title ids.")
+        if any(i <= 0 or i > 2**62 for i in ids):
+            raise serializers.ValidationError("Title ids are positive integers.")
+        return ids
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelVersion
+        fields = ["id", "name", "version", "status", "is_active", "created_at", "trained_at", "activated_at",
+                  "duration_s", "params", "metrics", "data_counts", "gate", "error", "triggered_by"]
+
+
+class TrainRequestSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=ModelVersion.Name.choices)
+
+
+class TrainAcceptedSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    payload = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)

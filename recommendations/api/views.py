@@ -1,0 +1,95 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors as catalog_selectors
+from core import selectors as core_selectors
+from recommendations import selectors, services
+from recommendations.api.serializers import (
+    ForTitlesQuerySerializer,
+    ModelVersionSerializer,
+    NotificationSerializer,
+    RecListSerializer,
+    SimilarQuerySerializer,
+    TrainAcceptedSerializer,
+    TrainRequestSerializer,
+    UserRecQuerySerializer,
+)
+
+
+class MyRecommendationsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[UserRecQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
+    def get(self, request):
+        q = UserRecQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        d = q.validated_data
+        rec = selectors.recommendations_for_user(user=request.user, k=d["k"], title_type=d.get("type"),
+                                                 genre=d.get("genre"), decade=d.get("decade"))
+        return Response(RecListSerializer.from_reclist(rec))
+
+
+class SimilarTitlesApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[SimilarQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
+    def get(self, request, title_id: int):
+        q = SimilarQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        catalog_selectors.title_get(title_id=title_id)  # 404 when unknown
+        rec = selectors.similar_titles(title_id=title_id, k=q.validated_data["k"])
+        return Response(RecListSerializer.from_reclist(rec))
+
+
+class ForTitlesApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[ForTitlesQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
+    def get(self, request):
+        q = ForTitlesQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        rec = selectors.recommendations_for_titles(title_ids=q.validated_data["ids"], k=q.validated_data["k"])
+        return Response(RecListSerializer.from_reclist(rec))
+
+
+@extend_schema(parameters=[OpenApiParameter("name", str, required=False, enum=["recommender", "popularity"])],
+               tags=["models"])
+class ModelVersionsApi(generics.ListAPIView):
+    """Model versions with their metrics. Staff can trigger a training with POST."""
+
+    serializer_class = ModelVersionSerializer
+
+    def get_permissions(self):
+        return [IsAdminUser()] if self.request.method == "POST" else [AllowAny()]
+
+    def get_queryset(self):
+        name = self.request.query_params.get("name")
+        return core_selectors.model_versions(name=name if name in ("recommender", "popularity") else None)
+
+    @extend_schema(request=TrainRequestSerializer, responses={202: TrainAcceptedSerializer})
+    def post(self, request):
+        s = TrainRequestSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        services.training_enqueue(name=s.validated_data["name"], reason=f"api:{request.user.username}")
+        return Response({"name": s.validated_data["name"], "status": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["recommendations"])
+class MyNotificationsApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notifications_for_user(user=self.request.user)
+
+
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationSerializer, tags=["recommendations"])
+    def post(self, request, notification_id: int):
+        n = services.notification_mark_read(user=request.user, notification_id=notification_id)
+        return Response(NotificationSerializer(n).data)

@@ -24,8 +24,11 @@ class Event(models.Model):
     """One thing a viewer did. Never updated; `event_id` makes every delivery idempotent."""
 
     event_id = models.UUIDField(unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
-    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="events")
+    # No single-column FK indexes: (user, title) and (title, kind) below serve those lookups, and
+    # every index costs each insert (the ingestion hot path).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events",
+                             db_index=False)
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     value = models.FloatField(null=True, blank=True, help_text="Rating 1–5, or watch position/progress")
     client_ts = models.DateTimeField(null=True, blank=True)
@@ -53,8 +56,11 @@ class Event(models.Model):
 class Interaction(models.Model):
     """Per-(user, title) aggregate of the event log: the recommender's training weight."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interactions")
-    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="interactions")
+    # Lookups by user use the unique (user, title) index, by title the (title, weight) index.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interactions",
+                             db_index=False)
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="interactions",
+                              db_index=False)
     weight = models.FloatField(default=0.0, help_text="interactions.scoring.interaction_weight(...)")
     implicit_score = models.FloatField(default=0.0, help_text="Max prototype score of implicit events")
     event_count = models.PositiveIntegerField(default=0)

@@ -8,7 +8,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -25,7 +27,14 @@ def api_schema(db):
     for i in range(3):
         t = Title.objects.create(primary_title=f"Fuzz title {i}", start_year=2000 + i, imdb_votes=10 * i)
         t.genres.add(g)
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # In-process WSGI calls must not close the test's database connection (PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from interactions.api import views
+
+urlpatterns = [
+    path("events/", views.EventsApi.as_view(), name="events"),
+    path("me/history/", views.HistoryListApi.as_view(), name="history"),
+    path("me/history/<int:title_id>/", views.HistoryItemApi.as_view(), name="history-item"),
+    path("me/ratings/<int:title_id>/", views.RatingApi.as_view(), name="rating"),
+]

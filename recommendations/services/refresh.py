@@ -4,10 +4,12 @@
 task is enqueued only after commit and only when no refresh is already pending for the viewer
 (dedup), so a burst of finished films costs one task that reads the latest history.
 """
+import functools
 import logging
 import time
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from recommendations.models import RefreshRequest
@@ -36,11 +38,41 @@ def refresh_request(*, user_id: int, title_id: int | None = None) -> bool:
     return True
 
 
+def refresh_request_many(*, requests: dict) -> list:
+    """Bulk `refresh_request`: {user_id: source_title_id}. Returns the users whose task was scheduled."""
+    if not requests:
+        return []
+    now = timezone.now()
+    user_ids = sorted(requests)
+    with transaction.atomic():
+        was_pending = dict(RefreshRequest.objects.select_for_update().filter(user_id__in=user_ids)
+                           .order_by("user_id").values_list("user_id", "pending"))
+        missing = [u for u in user_ids if u not in was_pending]
+        if missing:
+            RefreshRequest.objects.bulk_create(
+                [RefreshRequest(user_id=u, pending=True, requested_at=now, source_title_id=requests[u])
+                 for u in missing], ignore_conflicts=True)
+        if was_pending:
+            whens = [When(user_id=u, then=Value(requests[u])) for u in was_pending if requests[u] is not None]
+            RefreshRequest.objects.filter(user_id__in=list(was_pending)).update(
+                pending=True, requested_at=now,
+                source_title_id=Case(*whens, default=F("source_title_id"),
+                                     output_field=RefreshRequest._meta.get_field("source_title").target_field)
+                if whens else F("source_title_id"))
+    scheduled = [u for u in user_ids if not was_pending.get(u, False)]
+    for u in scheduled:
+        transaction.on_commit(functools.partial(_enqueue, u))
+    return scheduled
+
+
 def _enqueue(user_id: int) -> None:
     from recommendations.tasks import refresh_user_recommendations
 
     try:
-        refresh_user_recommendations.delay(user_id)
+        # Fail fast when the broker is down: the row stays pending and the sweeper re-enqueues it.
+        refresh_user_recommendations.apply_async(
+            (user_id,), retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                      "interval_max": 0.1})
     except Exception:  # broker down: the RefreshRequest row stays pending; the sweeper re-enqueues it
         log.exception("could not enqueue the refresh of user %s; it stays pending", user_id)
 

@@ -57,7 +57,7 @@ def test_env_switches_to_postgres_and_redis():
     env.pop("CELERY_BROKER_URL", None)
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True).stdout
     assert out.split() == ["django.db.backends.postgresql", "False", "redis://cache.example:6379/0",
-                           "django.core.cache.backends.redis.RedisCache"]
+                           "django_redis.cache.RedisCache"]
 
 
 @pytest.mark.django_db
@@ -162,3 +162,16 @@ def test_lists_are_paginated(client):
 def test_signup_rejects_usernames_django_would_reject(api_client):
     r = api_client.post("/api/auth/signup/", {"username": "bad name!", "password": "long-Enough-pw1"}, format="json")
     assert r.status_code == 400 and "username" in r.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_urls_are_a_json_400_not_a_database_error(client):
+    for url in ("/api/people/?q=a%00b", "/api/titles/?q=%00", "/api/search/autocomplete/?q=ab%00"):
+        r = client.get(url)
+        assert r.status_code == 400 and r.json()["code"] == "invalid", url
+
+
+@pytest.mark.django_db
+def test_page_beyond_the_end_is_a_json_404(client):
+    r = client.get("/api/people/?page=99999999999999999999")
+    assert r.status_code == 404 and r.json()["detail"]

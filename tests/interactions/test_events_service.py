@@ -224,14 +224,14 @@ def test_each_finished_film_triggers_one_refresh_deduplicated_while_pending(
         viewer, other_viewer, titles, django_capture_on_commit_callbacks):
     from recommendations.services.refresh import user_recommendations_refresh
 
-    with mock.patch("recommendations.tasks.refresh_user_recommendations.delay") as delay:
+    with mock.patch("recommendations.tasks.refresh_user_recommendations.apply_async") as delay:
         def post(user, items):
             with django_capture_on_commit_callbacks(execute=True):
                 return record(user, items)
 
         finished = ev(titles[0], "full_watch")
         post(viewer, [finished])
-        assert [c.args for c in delay.call_args_list] == [(viewer.id,)]
+        assert [c.args[0] for c in delay.call_args_list] == [(viewer.id,)]
 
         post(viewer, [finished])                                  # duplicate delivery: no new refresh
         post(viewer, [ev(titles[1], "play"), ev(titles[1], "close")])  # not a finished film
@@ -242,16 +242,16 @@ def test_each_finished_film_triggers_one_refresh_deduplicated_while_pending(
         assert RefreshRequest.objects.get(user=viewer).source_title_id == titles[2].id
 
         post(other_viewer, [ev(titles[0], "full_watch")])         # another viewer: their own refresh
-        assert [c.args for c in delay.call_args_list] == [(viewer.id,), (other_viewer.id,)]
+        assert [c.args[0] for c in delay.call_args_list] == [(viewer.id,), (other_viewer.id,)]
 
         user_recommendations_refresh(user_id=viewer.id)           # the worker ran it: no longer pending
         post(viewer, [ev(titles[3], "full_watch"), ev(titles[4], "full_watch")])  # two films, one batch
-        assert [c.args for c in delay.call_args_list] == [(viewer.id,), (other_viewer.id,), (viewer.id,)]
+        assert [c.args[0] for c in delay.call_args_list] == [(viewer.id,), (other_viewer.id,), (viewer.id,)]
         assert RefreshRequest.objects.get(user=viewer).source_title_id == titles[4].id
 
 
 def test_a_rejected_batch_triggers_nothing(viewer, titles, django_capture_on_commit_callbacks):
-    with mock.patch("recommendations.tasks.refresh_user_recommendations.delay") as delay:
+    with mock.patch("recommendations.tasks.refresh_user_recommendations.apply_async") as delay:
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationFailed):
             record(viewer, [ev(titles[0], "full_watch"), ev(titles[0], "nope")])
     assert delay.call_count == 0 and not RefreshRequest.objects.exists()

@@ -28,7 +28,7 @@ demo-data: migrate
 
 # Train whatever models exist so far (recommender, popularity) on the current database.
 train: demo-data
-	$(PY) manage.py train_all
+	$(PY) manage.py train_all --if-missing
 
 setup: messages train
 

@@ -18,7 +18,7 @@ def model_version_active(*, name: str) -> dict | None:
     if hit is not None:
         return hit
     mv = ModelVersion.objects.filter(name=name, is_active=True).values(
-        "id", "version", "artifact_dir", "checksum").first()
+        "id", "version", "artifact_dir", "checksum", "trained_at").first()
     cache.set(key, mv or _MISSING, 30)
     return mv
 

@@ -57,7 +57,9 @@ def model_version_activate(*, mv: ModelVersion) -> ModelVersion:
     mv.status = ModelVersion.Status.ACTIVE
     mv.activated_at = timezone.now()
     mv.save(update_fields=["is_active", "status", "activated_at"])
-    transaction.on_commit(lambda: cache.delete(ACTIVE_CACHE_KEY.format(name=mv.name)))
+    key = ACTIVE_CACHE_KEY.format(name=mv.name)
+    cache.delete(key)  # this process sees it now; others after commit
+    transaction.on_commit(lambda: cache.delete(key))
     return mv
 
 

@@ -1,5 +1,9 @@
-"""HTML pages of the popularity app."""
-from django.urls import path  # noqa: F401
+"""HTML pages of the popularity app (included at /popularity/)."""
+from django.urls import path
+
+from popularity import views
 
 app_name = "popularity"
-urlpatterns = []
+urlpatterns = [
+    path("", views.estimate, name="estimate"),
+]

@@ -49,9 +49,63 @@ def popular_titles(*, k=20, exclude=(), title_type=None, genre=None):
     return ranked
 
 
+def _titles_in_order(pairs):
+    found = Title.objects.prefetch_related("genres").in_bulk([t for t, _ in pairs])
+    keep = [(found[t], s) for t, s in pairs if t in found]
+    return [t for t, _ in keep], [s for _, s in keep]
+
+
+def _filtered_ids(*, title_type=None, genre=None, decade=None):
+    if not (title_type or genre or decade is not None):
+        return None
+    qs = Title.objects.all()
+    if title_type:
+        qs = qs.filter(title_type=title_type)
+    if genre:
+        qs = qs.filter(genres__slug=genre)
+    if decade is not None:
+        qs = qs.filter(start_year__gte=decade, start_year__lt=decade + 10)
+    return qs.values_list("id", flat=True)
+
+
+def _onboarding_history(user):
+    """Titles and genres a new viewer picked at onboarding (their only signal)."""
+    from accounts.models import Profile
+
+    prof = Profile.objects.filter(user=user).prefetch_related("liked_titles", "favourite_genres").first()
+    if prof is None:
+        return [], []
+    return [t.id for t in prof.liked_titles.all()], [g.slug for g in prof.favourite_genres.all()]
+
+
 def recommendations_for_user(*, user, k=20, title_type=None, genre=None, decade=None) -> RecList:
-    titles = popular_titles(k=k, exclude=_seen_ids(user), title_type=title_type, genre=genre)
-    return RecList(titles=titles, scores=[None] * len(titles), source="popular", note=FALLBACK_NOTE)
+    """Top picks: the hybrid model (fold-in when needed); onboarding-aware popular picks for a
+    viewer with no history; popular titles (with a note) when no model is trained yet."""
+    from recommendations import serving
+
+    allowed = _filtered_ids(title_type=title_type, genre=genre, decade=decade)
+    pairs, info = serving.score_for_user(user_id=user.id, k=k, allowed_title_ids=allowed)
+    if pairs:
+        titles, scores = _titles_in_order(pairs)
+        return RecList(titles=titles, scores=scores, source=info["source"], model_version=info["version"])
+    liked, genres = _onboarding_history(user)
+    if info is not None and liked:
+        pairs, info2 = serving.score_for_titles(title_ids=liked, k=k)
+        if pairs:
+            titles, scores = _titles_in_order(pairs)
+            return RecList(titles=titles, scores=scores, source="onboarding", model_version=info2["version"])
+    seen = _seen_ids(user)
+    if genres and not genre:
+        titles = []
+        for slug in genres:
+            titles += [t for t in popular_titles(k=k, exclude=seen | {x.id for x in titles}, title_type=title_type,
+                                                 genre=slug)]
+        titles = sorted(titles, key=lambda t: -(t.imdb_votes or 0))[:k]
+    else:
+        titles = popular_titles(k=k, exclude=seen, title_type=title_type, genre=genre)
+    note = FALLBACK_NOTE if info is None else ""
+    return RecList(titles=titles, scores=[None] * len(titles), source="popular", note=note,
+                   model_version=None if info is None else info["version"])
 
 
 def because_you_watched(*, user, k=20) -> RecList | None:
@@ -71,7 +125,20 @@ def because_you_watched(*, user, k=20) -> RecList | None:
 
 
 def similar_titles(*, title_id, k=5) -> RecList:
-    """Titles sharing the most genres and people with this one (feature overlap fallback)."""
+    """"More like this": nearest titles by hybrid item vectors (works for titles nobody watched:
+    their vector comes from their features); feature overlap when no model is trained yet."""
+    from recommendations import serving
+    from recommendations.selectors_training import item_features
+
+    feats = item_features(title_ids=[title_id], min_people_titles=1).get(title_id, [])
+    pairs, info = serving.similar_to_title(title_id=title_id, k=k, features=feats)
+    if pairs:
+        titles, scores = _titles_in_order(pairs)
+        return RecList(titles=titles, scores=scores, source="model", model_version=info["version"])
+    return _similar_by_overlap(title_id=title_id, k=k)
+
+
+def _similar_by_overlap(*, title_id, k):
     title = Title.objects.prefetch_related("genres").get(pk=title_id)
     genre_ids = [g.id for g in title.genres.all()]
     people = list(title.credits.values_list("person_id", flat=True)[:20])
@@ -85,6 +152,13 @@ def similar_titles(*, title_id, k=5) -> RecList:
 
 
 def recommendations_for_titles(*, title_ids, k=5) -> RecList:
+    """"I liked…": k titles for someone who liked all of `title_ids`."""
+    from recommendations import serving
+
+    pairs, info = serving.score_for_titles(title_ids=title_ids, k=k)
+    if pairs:
+        titles, scores = _titles_in_order(pairs)
+        return RecList(titles=titles, scores=scores, source="model", model_version=info["version"])
     seen, out = set(title_ids), []
     for tid in title_ids:
         for t in similar_titles(title_id=tid, k=k).titles:

@@ -1,5 +1,9 @@
-"""HTML pages of the recommendations app."""
-from django.urls import path  # noqa: F401
+"""HTML pages of the recommendations app (included at /recommendations/)."""
+from django.urls import path
+
+from recommendations import views
 
 app_name = "recommendations"
-urlpatterns = []
+urlpatterns = [
+    path("i-liked/", views.i_liked, name="i_liked"),
+]

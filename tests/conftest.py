@@ -61,6 +61,16 @@ def pytest_runtest_setup(item):
         pytest.skip(f"real datasets folder {DATASETS} is absent")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttles, active-model pointers, analytics)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def datasets_dir():
     return DATASETS
@@ -107,9 +117,10 @@ def redis_url():
 
 def _reset_celery_connections(app):
     """Drop cached broker connections so the next publish uses the current broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    pools.reset()  # closes AND forgets kombu's global connection/producer pools
+    app._pool = None
     app.amqp._producer_pool = None
 
 

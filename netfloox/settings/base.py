@@ -207,7 +207,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TitleTypeEnum": "catalog.models.TitleType"},
 }
+NETFLOOX_REMOTE_POSTERS = env.bool("NETFLOOX_REMOTE_POSTERS", default=False)
 
 # --- Netfloox -----------------------------------------------------------------------------
 ML_ARTIFACTS_DIR = Path(env.str("ML_ARTIFACTS_DIR", default=str(VAR_DIR / "artifacts")))

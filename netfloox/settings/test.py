@@ -17,7 +17,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-ML_ARTIFACTS_DIR = Path(os.environ.get("ML_ARTIFACTS_DIR") or tempfile.mkdtemp(prefix="netfloox-artifacts-"))  # noqa: F405
+ML_ARTIFACTS_DIR = Path(os.environ.get("ML_ARTIFACTS_DIR") or Path(tempfile.gettempdir()) / "netfloox-test-artifacts")  # noqa: F405
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"},

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from popularity.api import views
+
+urlpatterns = [
+    path("predict/", views.PredictApi.as_view(), name="popularity-predict"),
+]

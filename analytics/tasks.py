@@ -1,0 +1,10 @@
+"""Thin Celery tasks of the analytics app."""
+from celery import shared_task
+
+
+@shared_task(name="analytics.tasks.warm_dashboard_cache", acks_late=True, time_limit=600, soft_time_limit=570,
+             ignore_result=True)
+def warm_dashboard_cache() -> int:
+    from analytics.services import analytics_cache_warm
+
+    return analytics_cache_warm()

@@ -1,0 +1,375 @@
+"""The hybrid recommender: LightFM WARP with item features, blended with EASE.
+
+Score of item j for a user (higher is better)::
+
+    s_j = (1 - w) * z(ease_j / max(count_j, 1) ** beta) + w * z(u . v_j + b_j)
+
+* ``ease_j`` = ``x @ B`` (``x`` = the user's confidence-weighted history), popularity-debiased
+  by ``beta`` (EASE over-ranks blockbusters that the user has most likely already seen);
+* ``u . v_j + b_j`` = LightFM (two seeds summed, vectors concatenated); ``v_j`` comes from the item's identity + feature embeddings, so an
+  item nobody has rated still has a vector from its genres/decade/people (cold start);
+* ``z(.)`` standardises each part over the candidate items of that user (mean 0, std 1), so the
+  blend weight ``w`` does not depend on the score scales. ``w``, ``beta``, EASE's lambda and the
+  LightFM epoch count are chosen on a validation split carved from the training data
+  (:mod:`.train`).
+
+Users unknown to the model (or whose history changed) are folded in (:mod:`.foldin`).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from .features import FeatureSpace, build_feature_matrix, feature_vector
+from .foldin import FoldInSolver, calibrate_foldin
+from .matrix import IdMap, InteractionMatrix, confidence_weights, session_matrix
+from .matrix import user_vector as history_row
+from .metrics import top_k
+from .models import EASE, make_lightfm
+
+
+@dataclass
+class HybridParams:
+    """Every knob of the hybrid model (defaults = the values chosen on MovieLens validation)."""
+
+    # LightFM
+    no_components: int = 64
+    learning_rate: float = 0.03
+    loss: str = "warp"
+    item_alpha: float = 0.0
+    user_alpha: float = 0.0
+    max_sampled: int = 30
+    epochs: int = 15
+    lightfm_weights: str = "linear"  # sample weights of LightFM (see matrix.confidence_weights)
+    identity_features: bool = True
+    normalize_features: bool = False
+    # EASE
+    weight_scheme: str = "sqrt"  # confidence weights of EASE and of the fold-in
+    weight_scale: float = 5.0  # top of the rating scale
+    ease_l2: float = 600.0
+    ease_gram_row_alpha: float = 0.5
+    ease_nnz_per_item: int | None = 200  # None = keep the dense matrix
+    ease_min_count: int = 3  # items with fewer interactions get no EASE weights (LightFM still scores them)
+    ease_session_weight: float = 3.0  # weight of same-day co-occurrences in the Gram matrix (0 = off)
+    ease_session_window: float = 86400.0  # seconds
+    popularity_beta: float = 0.3
+    # blend: weight of LightFM (0 = EASE only, 1 = LightFM only)
+    blend_weight: float = 0.5
+    seed: int = 42
+    num_threads: int = 2  # BLAS threads while training
+    lightfm_threads: int = 1  # 1 = reproducible (LightFM's multi-threaded SGD is not deterministic)
+    lightfm_ensemble: int = 2  # LightFM models with seeds seed, seed+1, ... summed (vectors concatenated)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> HybridParams:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def replace(self, **kw) -> HybridParams:
+        d = self.to_dict()
+        d.update(kw)
+        return HybridParams(**d)
+
+
+def sessions_of(matrix: InteractionMatrix, W: sp.csr_matrix, p: HybridParams):
+    """Session rows for EASE's Gram matrix, or None (no timestamps, or sessions turned off)."""
+    if matrix.times is None or not p.ease_session_weight or not p.ease_session_window:
+        return None
+    return session_matrix(W, matrix.times, p.ease_session_window)
+
+
+def masked_zscore(S: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Standardise each row over its allowed entries (others are left as they are)."""
+    S = np.asarray(S, dtype=np.float64)
+    cnt = np.maximum(allowed.sum(1, keepdims=True), 1)
+    Sa = np.where(allowed, S, 0.0)
+    mu = Sa.sum(1, keepdims=True) / cnt
+    var = (np.where(allowed, (S - mu) ** 2, 0.0)).sum(1, keepdims=True) / cnt
+    sd = np.sqrt(var)
+    sd[sd == 0] = 1.0
+    return (S - mu) / sd
+
+
+def blend_scores(ease_scores, lfm_scores, allowed, debias, w) -> np.ndarray:
+    """``(1-w) z(ease * debias) + w z(lightfm)`` over the allowed entries; others ``-inf``."""
+    if ease_scores is None or w >= 1.0:
+        S = masked_zscore(lfm_scores, allowed)
+    elif w <= 0.0:
+        S = masked_zscore(ease_scores * debias[None, :], allowed)
+    else:
+        S = (1.0 - w) * masked_zscore(ease_scores * debias[None, :], allowed) + w * masked_zscore(lfm_scores, allowed)
+    S[~allowed] = -np.inf
+    return S
+
+
+class Recommender:
+    """A trained hybrid model. Build with :meth:`fit` (or ``artifacts.load_recommender``).
+
+    Item and user *indices* are positions in ``items`` / ``users`` (:class:`IdMap`); external ids
+    are converted with ``item_index(id)`` / ``user_index(id)``.
+    """
+
+    def __init__(self, *, params: HybridParams, users: IdMap, items: IdMap, item_space: FeatureSpace,
+                 item_features: sp.csr_matrix, item_vectors: np.ndarray, item_biases: np.ndarray,
+                 feature_embeddings: np.ndarray, feature_biases: np.ndarray, user_vectors: np.ndarray,
+                 item_counts: np.ndarray, ease_B=None, foldin: FoldInSolver | None = None,
+                 user_space: FeatureSpace | None = None, user_feature_embeddings: np.ndarray | None = None,
+                 interactions: sp.csr_matrix | None = None, report: dict | None = None):
+        self.params = params
+        self.users, self.items = users, items
+        self.item_space, self.item_features = item_space, sp.csr_matrix(item_features, dtype=np.float32)
+        self.item_vectors = np.ascontiguousarray(item_vectors, dtype=np.float32)
+        self.item_biases = np.asarray(item_biases, dtype=np.float32)
+        self.feature_embeddings = np.asarray(feature_embeddings, dtype=np.float32)
+        self.feature_biases = np.asarray(feature_biases, dtype=np.float32)
+        self.user_vectors = np.asarray(user_vectors, dtype=np.float32)
+        self.item_counts = np.asarray(item_counts, dtype=np.int64)
+        self.ease_B = ease_B
+        self.user_space, self.user_feature_embeddings = user_space, user_feature_embeddings
+        self.interactions = None if interactions is None else sp.csr_matrix(interactions, dtype=np.float32)
+        self.report = report or {}
+        self.warm = self.item_counts > 0
+        self._debias = (np.maximum(self.item_counts, 1).astype(np.float64) ** (-params.popularity_beta))
+        self._unit = None
+        if foldin is None:
+            foldin = FoldInSolver(self.item_vectors, self.item_biases, self.warm)
+        self.foldin = foldin
+
+    # ---------------------------------------------------------------------------- training
+    @classmethod
+    def fit(cls, matrix: InteractionMatrix, *, item_features: Mapping | None = None,
+            user_features: Mapping | None = None, params: HybridParams | None = None, on_epoch=None,
+            keep_interactions: bool = True) -> Recommender:
+        """Train on ``matrix`` (raw ratings / event scores). ``item_features`` maps item id ->
+        feature strings (items of the catalog without interactions should be in ``matrix.items``
+        to be recommendable as cold items). ``on_epoch(epoch, info)`` is called after each
+        LightFM epoch. Seeds are fixed by ``params.seed``."""
+        p = params or HybridParams()
+        t0 = time.perf_counter()
+        with threadpool_limits(limits=p.num_threads):
+            W = matrix.weights(p.weight_scheme, p.weight_scale)
+            Wl = matrix.weights(p.lightfm_weights, p.weight_scale)
+            counts = matrix.item_counts()
+            warm = counts > 0
+            F, space = build_feature_matrix(matrix.items, item_features, identity=p.identity_features,
+                                            has_identity=warm, normalize=p.normalize_features)
+            UF, uspace = None, None
+            if user_features:
+                UF, uspace = build_feature_matrix(matrix.users, user_features, identity=True)
+            lfm = make_lightfm(p).prepare(Wl, F, UF)
+            for epoch in range(1, p.epochs + 1):
+                lfm.fit_epochs(1)
+                if on_epoch is not None:
+                    on_epoch(epoch, {"stage": "final", "epochs": p.epochs, "seconds": lfm.fit_seconds})
+            V, b = lfm.item_representations(F)
+            E, eb = lfm.feature_parameters()
+            U, _ = lfm.user_representations(UF)
+            ufe = lfm.user_feature_parameters()[0] if UF is not None else None
+            ease = None
+            if p.blend_weight < 1.0:
+                ease = EASE(p.ease_l2, p.ease_gram_row_alpha, p.ease_nnz_per_item, p.ease_session_weight,
+                            p.ease_min_count).fit(W, sessions_of(matrix, W, p))
+            solver, freport = calibrate_foldin(V, b, warm, U, W, seed=p.seed)
+        report = {
+            "lightfm_seconds": lfm.fit_seconds, "ease_seconds": ease.fit_seconds if ease else 0.0,
+            "fit_seconds": time.perf_counter() - t0, "foldin": freport,
+            "ease_nnz": int(ease.B.nnz) if ease is not None and sp.issparse(ease.B) else None,
+            "ease_items": ease.active_items if ease is not None else 0,
+            "n_users": matrix.n_users, "n_items": matrix.n_items, "n_interactions": matrix.nnz,
+            "n_warm_items": int(warm.sum()), "n_item_features": len(space.names),
+        }
+        return cls(params=p, users=matrix.users, items=matrix.items, item_space=space, item_features=F,
+                   item_vectors=V, item_biases=b, feature_embeddings=E, feature_biases=eb, user_vectors=U,
+                   item_counts=counts, ease_B=None if ease is None else ease.B, foldin=solver, user_space=uspace,
+                   user_feature_embeddings=ufe, interactions=matrix.values if keep_interactions else None,
+                   report=report)
+
+    # ---------------------------------------------------------------------------- lookups
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    def item_index(self, item_id) -> int | None:
+        return self.items.index(item_id)
+
+    def user_index(self, user_id) -> int | None:
+        return self.users.index(user_id)
+
+    def weights(self, values) -> np.ndarray:
+        """Confidence weights of raw values (ratings / event scores) as used in training."""
+        return confidence_weights(values, self.params.weight_scheme, self.params.weight_scale)
+
+    def history_of(self, user: int) -> list[tuple[int, float]]:
+        """The training history (item index, raw value) of a known user (needs the interactions)."""
+        if self.interactions is None:
+            raise ValueError("this model was saved without its interactions: pass the user's history")
+        s, e = self.interactions.indptr[user], self.interactions.indptr[user + 1]
+        return list(zip(self.interactions.indices[s:e].tolist(), self.interactions.data[s:e].tolist(), strict=True))
+
+    # ---------------------------------------------------------------------------- vectors
+    def user_vector(self, user: int | None = None, history: Sequence | None = None,
+                    user_features: Sequence[str] | None = None, fold_in: bool | None = None) -> np.ndarray:
+        """LightFM vector of a user: the trained one for a known user (unless ``fold_in=True``),
+        else folded in from ``history`` [(item index, raw value)] and ``user_features``."""
+        known = user is not None and 0 <= user < self.n_users
+        if known and not fold_in:
+            return self.user_vectors[user]
+        if history is None and known:
+            history = self.history_of(user)
+        u0 = None
+        if user_features and self.user_space is not None and self.user_feature_embeddings is not None:
+            c, v = self.user_space.row(user_features)
+            if len(c):
+                u0 = (v[:, None] * self.user_feature_embeddings[c]).sum(0)
+        history = list(history or [])
+        idx = np.array([h[0] for h in history], dtype=np.int64)
+        w = self.weights([h[1] for h in history]) if history else np.zeros(0, np.float32)
+        return self.foldin.solve(idx, w, u0)
+
+    def item_vector_from_features(self, features: Sequence[str]) -> tuple[np.ndarray, float]:
+        """(vector, bias) of a film described only by feature strings (not in the catalog)."""
+        f = feature_vector(self.item_space, features)
+        return np.asarray(f @ self.feature_embeddings).ravel(), float((f @ self.feature_biases)[0])
+
+    # ---------------------------------------------------------------------------- scoring
+    def _candidates(self, m: int, include_cold: bool) -> np.ndarray:
+        base = np.ones(self.n_items, dtype=bool) if include_cold else self.warm.copy()
+        return np.tile(base, (m, 1))
+
+    def _blend(self, ease_scores, lfm_scores, allowed) -> np.ndarray:
+        return blend_scores(ease_scores, lfm_scores, allowed, self._debias, self.params.blend_weight)
+
+    def component_scores(self, W_rows: sp.csr_matrix, U_rows: np.ndarray):
+        """Raw (EASE, LightFM) score matrices for weight rows and user vectors (no blend)."""
+        E = None
+        if self.ease_B is not None:
+            E = W_rows @ self.ease_B
+            E = E.toarray() if sp.issparse(E) else np.asarray(E)
+        L = U_rows @ self.item_vectors.T + self.item_biases[None, :]
+        return E, L
+
+    def score_user(self, user: int | None = None, history: Sequence | None = None, *,
+                   user_features: Sequence[str] | None = None, exclude: Sequence[int] | None = None,
+                   exclude_seen: bool = False, include_cold: bool = False, fold_in: bool | None = None) -> np.ndarray:
+        """Blended scores for every item (float64, length ``n_items``); items that are excluded,
+        or cold when ``include_cold`` is False, score ``-inf``.
+
+        ``user`` is a known user index; ``history`` is [(item index, raw value)], required for an
+        unknown user (fold-in) and optional for a known one (default: the training history).
+        """
+        known = user is not None and 0 <= user < self.n_users
+        if history is None:
+            history = self.history_of(user) if known else []
+        history = list(history)
+        x = history_row(self.n_items, [h[0] for h in history], self.weights([h[1] for h in history]) if history else [])
+        u = self.user_vector(user if known else None, history, user_features, fold_in)
+        E, L = self.component_scores(x, u[None, :])
+        allowed = self._candidates(1, include_cold)
+        if exclude is not None and len(exclude):
+            allowed[0, np.asarray(exclude, dtype=np.int64)] = False
+        if exclude_seen and len(history):
+            allowed[0, x.indices] = False
+        if not history and E is not None:
+            E = None  # nothing to propagate: LightFM (biases + features) alone
+            S = masked_zscore(L, allowed)
+            S[~allowed] = -np.inf
+            return S[0]
+        return self._blend(E, L, allowed)[0]
+
+    def recommend(self, user: int | None = None, history: Sequence | None = None, *, k: int = 10,
+                  exclude: Sequence[int] | None = None, exclude_seen: bool = True, include_cold: bool = False,
+                  user_features: Sequence[str] | None = None, fold_in: bool | None = None) -> list[tuple[int, float]]:
+        """Top ``k`` (item index, score), best first. Seen items are excluded by default."""
+        s = self.score_user(user, history, user_features=user_features, exclude=exclude, exclude_seen=exclude_seen,
+                            include_cold=include_cold, fold_in=fold_in)
+        top = top_k(s[None, :], k)[0]
+        return [(int(i), float(s[i])) for i in top if i >= 0]
+
+    def recommend_batch(self, users: Sequence[int], k: int = 10, *, exclude_seen: bool = True,
+                        include_cold: bool = False, chunk: int = 1024, component: str = "hybrid") -> np.ndarray:
+        """Top-k item indices (rows of ``k``, -1 padded) for known users, from the stored training
+        interactions. ``component`` = "hybrid" | "ease" | "lightfm" (the parts, for evaluation)."""
+        if self.interactions is None:
+            raise ValueError("recommend_batch needs the training interactions")
+        users = np.asarray(users, dtype=np.int64)
+        out = np.full((len(users), k), -1, dtype=np.int64)
+        Wv = self.interactions.copy()
+        Wv.data = self.weights(Wv.data)
+        for s in range(0, len(users), chunk):
+            rows = users[s:s + chunk]
+            W_rows = Wv[rows]
+            E, L = self.component_scores(W_rows, self.user_vectors[rows])
+            allowed = self._candidates(len(rows), include_cold)
+            if exclude_seen:
+                r = np.repeat(np.arange(len(rows)), np.diff(W_rows.indptr))
+                allowed[r, W_rows.indices] = False
+            if component == "lightfm":
+                S = np.where(allowed, L, -np.inf)
+            elif component == "ease":
+                if E is None:
+                    raise ValueError("this model has no EASE part")
+                S = np.where(allowed, E, -np.inf)
+            else:
+                S = self._blend(E, L, allowed)
+            out[s:s + len(rows)] = top_k(S, k)
+        return out
+
+    def most_popular(self, k: int = 10, exclude: Sequence[int] | None = None) -> list[tuple[int, int]]:
+        """(item index, interaction count) of the ``k`` most interacted items."""
+        s = self.item_counts.astype(np.float64)
+        s = np.where(self.warm, s, -np.inf)
+        if exclude is not None and len(exclude):
+            s[np.asarray(exclude, dtype=np.int64)] = -np.inf
+        top = top_k(s[None, :], k)[0]
+        return [(int(i), int(self.item_counts[i])) for i in top if i >= 0]
+
+    def similar_items(self, item: int | None = None, features: Sequence[str] | None = None, k: int = 10, *,
+                      include_cold: bool = True, exclude: Sequence[int] | None = None) -> list[tuple[int, float]]:
+        """Nearest items by cosine of the hybrid item vectors, to a catalog item (index) or to a
+        film described only by its feature strings."""
+        if self._unit is None:
+            n = np.linalg.norm(self.item_vectors, axis=1, keepdims=True)
+            n[n == 0] = 1.0
+            self._unit = self.item_vectors / n
+        if item is not None:
+            q = self._unit[item]
+        elif features is not None:
+            v, _ = self.item_vector_from_features(features)
+            nv = np.linalg.norm(v)
+            q = v / nv if nv else v
+        else:
+            raise ValueError("give an item index or a list of features")
+        s = (self._unit @ q).astype(np.float64)
+        if not include_cold:
+            s[~self.warm] = -np.inf
+        if item is not None:
+            s[item] = -np.inf
+        if exclude is not None and len(exclude):
+            s[np.asarray(exclude, dtype=np.int64)] = -np.inf
+        top = top_k(s[None, :], k)[0]
+        return [(int(i), float(s[i])) for i in top if i >= 0]
+
+    # ---------------------------------------------------------------------------- persistence
+    def save(self, directory, *, metadata: dict | None = None, include_interactions: bool = False, overwrite=False):
+        from .artifacts import save_recommender
+
+        return save_recommender(self, directory, metadata=metadata, include_interactions=include_interactions,
+                                overwrite=overwrite)
+
+    @classmethod
+    def load(cls, directory, *, verify: bool = True) -> Recommender:
+        from .artifacts import load_recommender
+
+        return load_recommender(directory, verify=verify)

@@ -1,0 +1,106 @@
+"""Scoring with the active recommender (reads only; no training, no per-request unpickling).
+
+The active model is loaded once per process (`ProcessModelCache`), checked with one cache GET
+per call, and scored with numpy on its embedding matrices. A viewer's current history is read
+from the database on each call, so the EASE part is always fresh, and the LightFM vector is
+folded in whenever the viewer is unknown to the model or has interactions newer than it.
+"""
+import logging
+import time
+
+import numpy as np
+
+from core.selectors import ProcessModelCache
+from interactions.models import Interaction
+from recommendations.ml.recommender import Recommender
+
+log = logging.getLogger(__name__)
+
+
+def _load(artifact_dir):
+    t = time.perf_counter()
+    model = Recommender.load(artifact_dir)
+    model._title_ids = np.array([int(x) for x in model.items.ids], dtype=np.int64)
+    log.info("loaded recommender %s in %.0f ms", artifact_dir, (time.perf_counter() - t) * 1000)
+    return model
+
+
+MODEL_CACHE = ProcessModelCache("recommender", _load)
+
+
+def active_model():
+    """(model, active-version dict) or (None, None) when no model is trained yet."""
+    try:
+        return MODEL_CACHE.get()
+    except Exception:  # a broken artifact must never take a page down: fall back
+        log.exception("could not load the active recommender; serving the fallback")
+        return None, None
+
+
+def user_history(*, user_id):
+    """[(title_id, weight, last_at)] of the viewer's visible interactions."""
+    return list(Interaction.objects.filter(user_id=user_id, hidden=False, weight__gt=0)
+                .values_list("title_id", "weight", "last_at"))
+
+
+def _to_history(model, rows):
+    hist = []
+    for title_id, weight, *_ in rows:
+        j = model.item_index(title_id)
+        if j is not None:
+            hist.append((j, float(weight)))
+    return hist
+
+
+def score_for_user(*, user_id, k, allowed_title_ids=None, exclude_title_ids=(), user_features=None):
+    """Top-k [(title_id, score)] for a viewer, or None without a model. Seen titles excluded."""
+    model, active = active_model()
+    if model is None:
+        return None, None
+    rows = user_history(user_id=user_id)
+    history = _to_history(model, rows)
+    uidx = model.user_index(user_id)
+    changed = uidx is None
+    if uidx is not None and rows:
+        trained_at = active.get("trained_at")
+        changed = trained_at is None or max(r[2] for r in rows) > trained_at
+    exclude = [j for j in (model.item_index(t) for t in exclude_title_ids) if j is not None]
+    if allowed_title_ids is not None:
+        allowed = np.isin(model._title_ids, np.fromiter(allowed_title_ids, dtype=np.int64))
+        exclude = np.union1d(np.asarray(exclude, dtype=np.int64), np.flatnonzero(~allowed))
+    if not history and not user_features:
+        return [], {"source": "cold_user", "version": active["version"]}
+    recs = model.recommend(uidx if (uidx is not None and not changed) else None, history, k=k,
+                           exclude=exclude, exclude_seen=True, include_cold=False, user_features=user_features,
+                           fold_in=True if changed else None)
+    source = "fold_in" if changed else "model"
+    return [(int(model._title_ids[i]), s) for i, s in recs], {"source": source, "version": active["version"]}
+
+
+def score_for_titles(*, title_ids, k, feature_lookup=None):
+    """Titles to recommend to someone who liked `title_ids` (a pseudo-viewer with that history)."""
+    model, active = active_model()
+    if model is None:
+        return None, None
+    history = [(j, 5.0) for j in (model.item_index(t) for t in title_ids) if j is not None]
+    if not history:
+        return [], {"source": "model", "version": active["version"]}
+    recs = model.recommend(None, history, k=k, exclude_seen=True, include_cold=True, fold_in=True)
+    return [(int(model._title_ids[i]), s) for i, s in recs], {"source": "model", "version": active["version"]}
+
+
+def similar_to_title(*, title_id, k, features=None):
+    """Nearest titles by hybrid item vectors; titles unknown to the model use their features."""
+    model, active = active_model()
+    if model is None:
+        return None, None
+    j = model.item_index(title_id)
+    if j is not None:
+        recs = model.similar_items(item=j, k=k, include_cold=True)
+    elif features:
+        recs = model.similar_items(features=features, k=k, include_cold=True,
+                                   exclude=[i for i in [model.item_index(title_id)] if i is not None])
+    else:
+        return [], {"source": "model", "version": active["version"]}
+    return [(int(model._title_ids[i]), s) for i, s in recs if int(model._title_ids[i]) != title_id], \
+        {"source": "model", "version": active["version"]}

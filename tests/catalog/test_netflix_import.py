@@ -1,0 +1,134 @@
+"""import_netflix_prize: movie_titles.csv (latin-1, no header, commas in titles) and both rating layouts."""
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Profile
+from catalog.models import ImportRun, Title
+from catalog.services.importers.netflix import netflix_import
+from interactions.models import Event, Interaction
+from interactions.services.imports import rating_event_id
+from tests.catalog.conftest import write
+
+pytestmark = pytest.mark.django_db
+
+TITLES = (
+    "1,2003,Dinosaur Planet\r\n"
+    "2,2004,Isle of Man TT 2004 Review\r\n"
+    "3,1997,Character\r\n"
+    "4,NULL,Paula Abdul's Get Up & Dance\r\n"
+    "5,2004,The Rise and Fall of ECW, Part 2, Director's Cut\r\n"
+    "6,19X4,Bad Year\r\n"          # line 6: bad year
+    "7\r\n"                        # line 7: one field
+    "8,1999,Smokey Joe's Café\r\n"
+)
+COMBINED = (
+    "1:\n"
+    "1488844,3,2005-09-06\n"
+    "822109,5,2005-05-13\n"
+    "885013,4,2005-10-19\n"
+    "2:\n"
+    "2059652,4,2005-09-05\n"
+    "1488844,6,2005-09-05\n"       # line 7: rating 6
+    "abc,4,2005-09-05\n"           # line 8: customer id
+    "1209119,4,2005-13-45\n"       # line 9: impossible date
+    "99:\n"                        # line 10: movie not in the catalog
+    "30878,4,2005-12-26\n"
+    "3:\n"
+    "30878,4,2005-12-26,extra\n"   # line 13: four fields
+    "30878,4,2005-12-26\n"
+)
+MV4 = "4:\n1488844,2,2005-01-01\n822109,1,2004-12-31\n"
+
+
+def files(tmp_path, *, gz=True):
+    titles = write(tmp_path / "movie_titles.csv", TITLES, encoding="latin-1")
+    combined = write(tmp_path / ("combined_data_1.txt.gz" if gz else "combined_data_1.txt"), COMBINED, gz=gz)
+    mv = write(tmp_path / "training_set" / "mv_0000004.txt", MV4)
+    return titles, combined, mv
+
+
+def test_titles_and_ratings_in_both_layouts(tmp_path):
+    titles, combined, mv = files(tmp_path)
+    run = netflix_import(titles_path=titles, ratings_paths=[combined, mv])
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert dict(Title.objects.values_list("netflix_id", "primary_title")) == {
+        1: "Dinosaur Planet", 2: "Isle of Man TT 2004 Review", 3: "Character", 4: "Paula Abdul's Get Up & Dance",
+        5: "The Rise and Fall of ECW, Part 2, Director's Cut", 8: "Smokey Joe's Café"}
+    assert Title.objects.get(netflix_id=4).start_year is None
+    assert Title.objects.get(netflix_id=8).search_title == "smokey joe's cafe"
+
+    assert Event.objects.count() == 7
+    assert set(Event.objects.values_list("kind", "source").distinct()) == {("rating", "import")}
+    customers = set(Profile.objects.values_list("netflix_customer_id", flat=True))
+    assert customers == {1488844, 822109, 885013, 2059652, 30878}
+    p = Profile.objects.get(netflix_customer_id=1488844)
+    assert not p.user.has_usable_password()
+    e = Event.objects.get(user=p.user, title__netflix_id=1)
+    assert (e.value, e.client_ts) == (3.0, dt.datetime(2005, 9, 6, tzinfo=dt.UTC))
+    assert e.event_id == rating_event_id(source="netflix", external_user_id=1488844, title_id=e.title_id,
+                                         rated_at=dt.date(2005, 9, 6))
+    agg = Interaction.objects.get(user=p.user, title__netflix_id=4)
+    assert (agg.rating, agg.weight, agg.event_count, agg.implicit_score) == (2.0, 2.0, 1, 0.0)
+
+    errs = {(e["file"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in run.errors}
+    assert "YearOfRelease is not an integer" in errs[("movie_titles.csv", 6)]
+    assert "found 1 field(s)" in errs[("movie_titles.csv", 7)]
+    assert "Rating must be an integer 1 to 5" in errs[("combined_data_1.txt.gz", 7)]
+    assert "CustomerID is not a positive integer" in errs[("combined_data_1.txt.gz", 8)]
+    assert "Date is not YYYY-MM-DD" in errs[("combined_data_1.txt.gz", 9)]
+    assert "MovieID 99 is not in the catalog" in errs[("combined_data_1.txt.gz", 10)]
+    assert "found 4 field(s)" in errs[("combined_data_1.txt.gz", 13)]
+    assert run.rows_rejected == 2 + 5
+    assert run.rows_read == 8 + 10 + 2  # title lines + rating lines (movie headers are not rows)
+    assert run.rows_inserted == 6 + 7
+
+
+def test_a_second_run_stores_nothing_twice(tmp_path):
+    titles, combined, mv = files(tmp_path, gz=False)
+    netflix_import(titles_path=titles, ratings_paths=[combined, mv])
+    before = (Event.objects.count(), Interaction.objects.count(), Profile.objects.count())
+    again = netflix_import(titles_path=titles, ratings_paths=[combined, mv])
+    assert (again.rows_inserted, again.rows_updated) == (0, 0)
+    assert again.rows_unchanged == 6 + 7
+    assert (Event.objects.count(), Interaction.objects.count(), Profile.objects.count()) == before
+    assert Interaction.objects.get(user__profile__netflix_customer_id=822109, title__netflix_id=1).event_count == 1
+
+
+def test_changed_title_and_a_newer_rating_are_applied(tmp_path):
+    titles, combined, mv = files(tmp_path)
+    netflix_import(titles_path=titles, ratings_paths=[combined, mv])
+    write(titles, TITLES.replace("1,2003,Dinosaur Planet", "1,2003,Dinosaur Planet Remastered"), encoding="latin-1")
+    newer = write(tmp_path / "mv_0000001.txt", "1:\n1488844,5,2006-01-02\n")
+    run = netflix_import(titles_path=titles, ratings_paths=[newer])
+    assert Title.objects.get(netflix_id=1).primary_title == "Dinosaur Planet Remastered"
+    assert (run.rows_updated, run.rows_inserted) == (1, 1)
+    agg = Interaction.objects.get(user__profile__netflix_customer_id=1488844, title__netflix_id=1)
+    assert (agg.rating, agg.weight, agg.event_count) == (5.0, 5.0, 2)
+    assert agg.last_at == dt.datetime(2006, 1, 2, tzinfo=dt.UTC)
+    # an older rating imported later does not replace the latest one
+    older = write(tmp_path / "old.txt", "1:\n1488844,1,2004-01-01\n")
+    netflix_import(ratings_paths=[older])
+    agg.refresh_from_db()
+    assert (agg.rating, agg.event_count, agg.first_at.year) == (5.0, 3, 2004)
+
+
+def test_ratings_before_titles_are_reported_not_guessed(tmp_path):
+    _, combined, _ = files(tmp_path)
+    run = netflix_import(ratings_paths=[combined])
+    assert Event.objects.count() == 0 and Title.objects.count() == 0
+    assert run.rows_rejected == 10
+    assert any("MovieID 1 is not in the catalog (import movie_titles.csv first)" in e["reason"] for e in run.errors)
+
+
+def test_missing_file_is_a_command_error_and_nothing_is_imported(tmp_path):
+    titles, combined, _ = files(tmp_path)
+    with pytest.raises(CommandError, match=r"combined_data_9\.txt: file not found"):
+        call_command("import_netflix_prize", "--titles", str(titles), str(combined),
+                     str(tmp_path / "combined_data_9.txt"), verbosity=0)
+    assert Title.objects.count() == 0
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED and "combined_data_9.txt: file not found" in run.message
+    with pytest.raises(CommandError, match="Nothing to import"):
+        call_command("import_netflix_prize", verbosity=0)

@@ -1,0 +1,156 @@
+"""The recommender as viewers and API clients see it."""
+import uuid
+
+import pytest
+
+from core.models import ModelVersion
+from recommendations import selectors
+from recommendations.models import Notification, RecommendationSnapshot
+
+
+def _share(titles, genre_slug):
+    return sum(1 for t in titles if any(g.slug == genre_slug for g in t.genres.all())) / max(len(titles), 1)
+
+
+@pytest.mark.django_db
+def test_no_model_yet_gives_popular_fallback_with_a_visible_note(planted, api_client):
+    user = planted["viewers"]["action"][0]
+    api_client.force_authenticate(user)
+    r = api_client.get("/api/me/recommendations/?k=5")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["source"] == "popular" and "no recommendation model" in body["note"]
+    assert len(body["results"]) == 5
+
+
+@pytest.mark.django_db
+def test_training_records_a_gated_active_version_with_baselines(trained):
+    mv = trained["version"]
+    assert mv.status == ModelVersion.Status.ACTIVE
+    assert set(mv.metrics) >= {"hybrid", "most_popular", "item_knn", "ndcg@10"}
+    assert mv.metrics["hybrid"]["ndcg"] > mv.metrics["most_popular"]["ndcg"]
+    assert mv.gate["passed"] is True
+    assert mv.checksum and mv.data_counts["titles"] == 2 * 24 + 2
+    assert ModelVersion.objects.filter(name="recommender", is_active=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_planted_tastes_are_recovered_and_seen_titles_excluded(trained):
+    for taste in ("action", "romance"):
+        user = trained["viewers"][taste][0]
+        rec = selectors.recommendations_for_user(user=user, k=8)
+        assert rec.source in ("model", "fold_in") and rec.model_version == trained["version"].version
+        assert _share(rec.titles, taste) >= 0.75, [t.primary_title for t in rec.titles]
+        seen = set(user.interactions.values_list("title_id", flat=True))
+        assert not seen & {t.id for t in rec.titles}
+
+
+@pytest.mark.django_db
+def test_new_viewer_after_training_is_folded_in_from_their_history(trained, django_user_model):
+    from django.utils import timezone
+
+    from interactions.models import Interaction
+
+    newbie = django_user_model.objects.create_user("newbie", password="x")
+    now = timezone.now()
+    for t in trained["titles"]["romance"][:4]:
+        Interaction.objects.create(user=newbie, title=t, weight=4.0, implicit_score=4.0, full_watches=1,
+                                   event_count=1, first_at=now, last_at=now)
+    rec = selectors.recommendations_for_user(user=newbie, k=6)
+    assert rec.source == "fold_in"
+    assert _share(rec.titles, "romance") >= 0.8
+
+
+@pytest.mark.django_db
+def test_brand_new_viewer_gets_onboarding_aware_picks(trained, django_user_model):
+    from accounts.services import profile_update
+
+    newbie = django_user_model.objects.create_user("onboarded", password="x")
+    profile_update(user=newbie, genre_ids=[trained["genres"]["action"].id], onboarded=True)
+    rec = selectors.recommendations_for_user(user=newbie, k=6)
+    assert rec.titles and _share(rec.titles, "action") == 1.0
+
+
+@pytest.mark.django_db
+def test_similar_titles_work_for_a_title_nobody_watched(trained, api_client):
+    cold = trained["cold"]["action"]
+    r = api_client.get(f"/api/titles/{cold.id}/similar/?k=5")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["source"] == "model" and len(body["results"]) == 5
+    ids = [x["title"]["id"] for x in body["results"]]
+    assert cold.id not in ids
+    from catalog.models import Title
+
+    assert _share(list(Title.objects.filter(id__in=ids).prefetch_related("genres")), "action") >= 0.8
+
+
+@pytest.mark.django_db
+def test_i_liked_several_titles_returns_k_new_ones(trained, api_client):
+    liked = trained["titles"]["romance"][:3]
+    r = api_client.get(f"/api/recommendations/for-titles/?ids={','.join(str(t.id) for t in liked)}&k=5")
+    assert r.status_code == 200
+    ids = [x["title"]["id"] for x in r.json()["results"]]
+    assert len(ids) == 5 and not set(ids) & {t.id for t in liked}
+    r = api_client.get("/api/recommendations/for-titles/?ids=abc")
+    assert r.status_code == 400 and "ids" in r.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_filters_restrict_the_list(trained):
+    user = trained["viewers"]["action"][0]
+    rec = selectors.recommendations_for_user(user=user, k=5, genre="romance")
+    assert rec.titles and _share(rec.titles, "romance") == 1.0
+
+
+@pytest.mark.django_db
+def test_gate_failure_keeps_the_previous_active_version(trained, monkeypatch):
+    from recommendations.services import recommender
+
+    real = recommender._evaluate
+
+    def worse(*a, **kw):
+        results, chosen, report = real(*a, **kw)
+        results["hybrid"]["ndcg"] = results["most_popular"]["ndcg"] - 0.01
+        return results, chosen, report
+
+    monkeypatch.setattr(recommender, "_evaluate", worse)
+    mv = recommender.recommender_train(triggered_by="test", search=False)
+    assert mv.status == ModelVersion.Status.REJECTED and not mv.is_active
+    active = ModelVersion.objects.get(name="recommender", is_active=True)
+    assert active.pk == trained["version"].pk
+
+
+@pytest.mark.django_db
+def test_broken_artifact_falls_back_instead_of_500(trained, api_client):
+    from pathlib import Path
+
+    from recommendations.serving import MODEL_CACHE
+
+    MODEL_CACHE.clear()
+    for f in Path(trained["version"].artifact_dir).iterdir():
+        if f.suffix == ".npz":
+            f.write_bytes(b"corrupted")
+    api_client.force_authenticate(trained["viewers"]["action"][0])
+    r = api_client.get("/api/me/recommendations/")
+    assert r.status_code == 200 and r.json()["source"] == "popular"
+    MODEL_CACHE.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finishing_a_film_refreshes_the_list_and_notifies(trained, api_client):
+    user = trained["viewers"]["action"][1]
+    api_client.force_authenticate(user)
+    unseen = [t for t in trained["titles"]["action"] if not user.interactions.filter(title=t).exists()][0]
+    r = api_client.post("/api/events/", {"event_id": str(uuid.uuid4()), "title_id": unseen.id,
+                                         "kind": "full_watch"}, format="json")
+    assert r.status_code in (200, 201), r.content
+    snap = RecommendationSnapshot.objects.get(user=user, reason="because_watched")
+    assert snap.source_title_id == unseen.id
+    assert snap.items and unseen.id not in [it["title_id"] for it in snap.items]
+    note = Notification.objects.get(user=user)
+    assert unseen.primary_title in note.message and note.payload["title_ids"]
+    byw = selectors.because_you_watched(user=user)
+    assert byw.reason_title == unseen and unseen not in byw.titles
+    r = api_client.get("/api/me/notifications/")
+    assert r.json()["results"][0]["payload"]["source_title_id"] == unseen.id

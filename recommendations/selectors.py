@@ -139,12 +139,20 @@ def similar_titles(*, title_id, k=5) -> RecList:
 
 
 def _similar_by_overlap(*, title_id, k):
-    title = Title.objects.prefetch_related("genres").get(pk=title_id)
+    title = Title.objects.prefetch_related("genres").filter(pk=title_id).first()
+    if title is None:
+        return RecList(titles=[], scores=[], source="features", note=FALLBACK_NOTE)
     genre_ids = [g.id for g in title.genres.all()]
     people = list(title.credits.values_list("person_id", flat=True)[:20])
+    if not genre_ids and not people:
+        return RecList(titles=[], scores=[], source="features", note=FALLBACK_NOTE)
+    # An empty `__in` inside an aggregate filter would empty the whole query: add only real terms.
+    shared = Count("genres", filter=Q(genres__in=genre_ids), distinct=True) if genre_ids else None
+    if people:
+        by_people = Count("credits", filter=Q(credits__person_id__in=people), distinct=True)
+        shared = by_people if shared is None else shared + by_people
     qs = (Title.objects.exclude(pk=title_id)
-          .annotate(shared=Count("genres", filter=Q(genres__in=genre_ids), distinct=True)
-                    + Count("credits", filter=Q(credits__person_id__in=people), distinct=True))
+          .annotate(shared=shared)
           .filter(shared__gt=0).order_by("-shared", F("imdb_votes").desc(nulls_last=True), "id")
           .prefetch_related("genres")[:k])
     titles = list(qs)
@@ -155,6 +163,8 @@ def recommendations_for_titles(*, title_ids, k=5) -> RecList:
     """"I liked…": k titles for someone who liked all of `title_ids`."""
     from recommendations import serving
 
+    known = set(Title.objects.filter(id__in=list(title_ids)).values_list("id", flat=True))
+    title_ids = [t for t in title_ids if t in known]  # unknown ids are ignored
     pairs, info = serving.score_for_titles(title_ids=title_ids, k=k)
     if pairs:
         titles, scores = _titles_in_order(pairs)

@@ -154,3 +154,13 @@ def test_finishing_a_film_refreshes_the_list_and_notifies(trained, api_client):
     assert byw.reason_title == unseen and unseen not in byw.titles
     r = api_client.get("/api/me/notifications/")
     assert r.json()["results"][0]["payload"]["source_title_id"] == unseen.id
+
+
+@pytest.mark.django_db
+def test_unknown_title_ids_are_ignored_not_a_500(planted, api_client):
+    # No model yet (fallback path) and a model-less unknown id: still a JSON 200.
+    r = api_client.get("/api/recommendations/for-titles/?ids=999999&k=5")
+    assert r.status_code == 200 and r.json()["results"] == []
+    known = planted["titles"]["action"][0].id
+    r = api_client.get(f"/api/recommendations/for-titles/?ids=999999,{known}&k=5")
+    assert r.status_code == 200 and len(r.json()["results"]) == 5

@@ -130,8 +130,9 @@ def similar_titles(*, title_id, k=5) -> RecList:
     from recommendations import serving
     from recommendations.selectors_training import item_features
 
-    feats = item_features(title_ids=[title_id], min_people_titles=1).get(title_id, [])
-    pairs, info = serving.similar_to_title(title_id=title_id, k=k, features=feats)
+    pairs, info = serving.similar_to_title(
+        title_id=title_id, k=k,
+        features_of=lambda: item_features(title_ids=[title_id], min_people_titles=1).get(title_id, []))
     if pairs:
         titles, scores = _titles_in_order(pairs)
         return RecList(titles=titles, scores=scores, source="model", model_version=info["version"])

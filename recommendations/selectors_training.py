@@ -69,10 +69,12 @@ def item_features(*, title_ids=None, min_people_titles=2):
     kthrough = Title.keywords.through.objects.all()
     if title_ids is not None:
         kthrough = kthrough.filter(title_id__in=list(title_ids))
-    popular_kw = set(Title.keywords.through.objects.values("keyword_id").annotate(n=Count("id"))
-                     .filter(n__gte=min_people_titles).values_list("keyword_id", flat=True))
+    popular_kw = None  # None = every keyword counts (no whole-catalog aggregate needed)
+    if min_people_titles > 1:
+        popular_kw = set(Title.keywords.through.objects.values("keyword_id").annotate(n=Count("id"))
+                         .filter(n__gte=min_people_titles).values_list("keyword_id", flat=True))
     for tid, kid in kthrough.values_list("title_id", "keyword_id").iterator(chunk_size=50000):
-        if kid in popular_kw:
+        if popular_kw is None or kid in popular_kw:
             feats[tid].append(f"keyword:{kid}")
     return dict(feats)
 

@@ -89,18 +89,19 @@ def score_for_titles(*, title_ids, k, feature_lookup=None):
     return [(int(model._title_ids[i]), s) for i, s in recs], {"source": "model", "version": active["version"]}
 
 
-def similar_to_title(*, title_id, k, features=None):
-    """Nearest titles by hybrid item vectors; titles unknown to the model use their features."""
+def similar_to_title(*, title_id, k, features_of=None):
+    """Nearest titles by hybrid item vectors. A title unknown to the model (added since training)
+    gets its vector from its features: `features_of()` is called only in that case."""
     model, active = active_model()
     if model is None:
         return None, None
+    info = {"source": "model", "version": active["version"]}
     j = model.item_index(title_id)
     if j is not None:
         recs = model.similar_items(item=j, k=k, include_cold=True)
-    elif features:
-        recs = model.similar_items(features=features, k=k, include_cold=True,
-                                   exclude=[i for i in [model.item_index(title_id)] if i is not None])
     else:
-        return [], {"source": "model", "version": active["version"]}
-    return [(int(model._title_ids[i]), s) for i, s in recs if int(model._title_ids[i]) != title_id], \
-        {"source": "model", "version": active["version"]}
+        features = features_of() if features_of else None
+        if not features:
+            return [], info
+        recs = model.similar_items(features=features, k=k, include_cold=True)
+    return [(int(model._title_ids[i]), s) for i, s in recs if int(model._title_ids[i]) != title_id], info

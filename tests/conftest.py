@@ -4,6 +4,7 @@ Tests marked `postgres`, `redis`, `worker` or `browser` need a real service. On 
 they skip with the reason; with NETFLOOX_REQUIRE_SERVICES=1 (CI) an unreachable service fails
 the test instead, so CI can never go green by skipping them.
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -124,57 +125,63 @@ def _reset_celery_connections(app):
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def celery_live(transactional_db, redis_url, tmp_path):
-    """Switch the in-process Celery app to the real Redis broker and start a worker process.
+class WorkerProcess:
+    """A real `celery worker` subprocess (solo pool, all queues) that can be stopped and restarted."""
 
-    The worker runs the project's real tasks against the test database (PostgreSQL).
-    Yields a handle with `stop()` / `start()` so fault tests can kill and restart it.
-    """
+    def __init__(self, *, env, log, name):
+        self.env, self.log, self.name, self.proc = env, log, name, None
+
+    def start(self):
+        start_at = len(self.log.read_bytes()) if self.log.exists() else 0
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "netfloox", "worker", "-Q", "default,realtime,ml",
+             "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-n", f"{self.name}-{os.getpid()}-{time.time_ns()}@%h"],
+            cwd=REPO, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if b"ready." in self.log.read_bytes()[start_at:]:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited: {self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        raise RuntimeError(f"celery worker did not start: {self.log.read_text()[-3000:]}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@contextlib.contextmanager
+def live_celery(*, broker_url, result_backend, log, name="test"):
+    """Point the in-process Celery app at `broker_url`, run a worker process on the test database
+    (PostgreSQL), and restore the eager app afterwards. Yields the WorkerProcess."""
     from netfloox.celery import app
 
     old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    app.conf.update(task_always_eager=False, broker_url=broker_url, result_backend=result_backend)
     _reset_celery_connections(app)
-
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
-               DATABASE_URL=_database_url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
-               ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR), PYTHONUNBUFFERED="1")
-
-    class Worker:
-        proc = None
-        log = tmp_path / "worker.log"
-
-        def start(self):
-            fh = open(self.log, "ab")
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "netfloox", "worker", "-Q", "default,realtime,ml",
-                 "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
-                 "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-                cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                if b"ready." in self.log.read_bytes():
-                    return
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"celery worker exited: {self.log.read_text()[-3000:]}")
-                time.sleep(0.2)
-            raise RuntimeError(f"celery worker did not start: {self.log.read_text()[-3000:]}")
-
-        def stop(self):
-            if self.proc and self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-
-    worker = Worker()
-    worker.start()
+               DATABASE_URL=_database_url(), REDIS_URL=broker_url, CELERY_BROKER_URL=broker_url,
+               CELERY_RESULT_BACKEND=result_backend or "", ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR),
+               PYTHONUNBUFFERED="1")
+    worker = WorkerProcess(env=env, log=log, name=name)
     try:
+        worker.start()
         yield worker
     finally:
         worker.stop()
         app.conf.update(**old)
         _reset_celery_connections(app)
+
+
+@pytest.fixture
+def celery_live(transactional_db, redis_url, tmp_path):
+    """A real worker process on the machine's Redis and the PostgreSQL test database."""
+    with live_celery(broker_url=redis_url, result_backend=redis_url, log=tmp_path / "worker.log") as worker:
+        yield worker

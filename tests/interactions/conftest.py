@@ -3,14 +3,12 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 
 import pytest
-from django.conf import settings
 
-from tests.conftest import REPO, _database_url, _reset_celery_connections
+from tests.conftest import live_celery
 
 
 def ev(title, kind="play", **extra):
@@ -106,52 +104,11 @@ def private_broker(transactional_db, tmp_path):
         if os.environ.get("NETFLOOX_REQUIRE_SERVICES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-    from netfloox.celery import app
-
     broker = RedisServer(tmp_path / "redis.log")
     broker.start()
-    old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=broker.url, result_backend=None)
-    _reset_celery_connections(app)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
-               DATABASE_URL=_database_url(), REDIS_URL=broker.url, CELERY_BROKER_URL=broker.url,
-               CELERY_RESULT_BACKEND="", ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR), PYTHONUNBUFFERED="1")
-
-    class Worker:
-        proc = None
-        log = tmp_path / "worker.log"
-
-        def start(self):
-            start_at = len(self.log.read_bytes()) if self.log.exists() else 0
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "netfloox", "worker", "-Q", "default,realtime,ml",
-                 "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
-                 "--without-mingle", "--without-heartbeat", "-n", f"fault-{os.getpid()}-{time.time_ns()}@%h"],
-                cwd=REPO, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                if b"ready." in self.log.read_bytes()[start_at:]:
-                    return
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"celery worker exited: {self.log.read_text()[-3000:]}")
-                time.sleep(0.1)
-            raise RuntimeError(f"celery worker did not start: {self.log.read_text()[-3000:]}")
-
-        def stop(self):
-            if self.proc and self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-
-    worker = Worker()
     try:
-        worker.start()
-        yield broker, worker
+        with live_celery(broker_url=broker.url, result_backend=None, log=tmp_path / "worker.log",
+                         name="fault") as worker:
+            yield broker, worker
     finally:
-        worker.stop()
         broker.kill()
-        app.conf.update(**old)
-        _reset_celery_connections(app)

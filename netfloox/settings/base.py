@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("NETFLOOX_VAR_DIR", default=str(BASE_DIR / "var")))
+# The embedded default keeps its SQLite database, artifacts and media here: a fresh clone has no
+# var/ (it is git-ignored), and SQLite cannot create the directory of its database file.
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:  # read-only deployments point every path elsewhere through the environment
+    pass
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():

@@ -47,6 +47,14 @@ def test_embedded_default_is_sqlite_eager_locmem():
     assert out.split() == ["django.db.backends.sqlite3", "True", "django.core.cache.backends.locmem.LocMemCache"]
 
 
+def test_embedded_default_migrates_on_a_fresh_clone_without_var(tmp_path):
+    """`make run` on a fresh clone: var/ is git-ignored, so the settings must create it for SQLite."""
+    var = tmp_path / "fresh-clone-var"
+    r = _run_manage("migrate", "--noinput", "-v0", env_extra={"NETFLOOX_VAR_DIR": str(var)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (var / "db.sqlite3").stat().st_size > 0
+
+
 def test_env_switches_to_postgres_and_redis():
     code = ("import django,os;os.environ['DJANGO_SETTINGS_MODULE']='netfloox.settings.base';django.setup();"
             "from django.conf import settings as s;"

@@ -19,6 +19,18 @@ class RecListSerializer(serializers.Serializer):
 
     @staticmethod
     def from_reclist(rec):
+        """The response body: what this serializer would produce (it documents the schema), built
+        directly — these lists are the hottest read of the API (tests check both agree)."""
+        card = TitleListSerializer.card
+        scores = rec.scores or [None] * len(rec.titles)
+        results = [{"title": card(t), "score": (None if s is None else float(s)), "rank": i + 1}
+                   for i, (t, s) in enumerate(zip(rec.titles, scores, strict=False))]
+        return {"source": str(rec.source), "note": str(rec.note or ""),
+                "model_version": None if rec.model_version is None else str(rec.model_version),
+                "reason_title": None if rec.reason_title is None else card(rec.reason_title), "results": results}
+
+    @staticmethod
+    def from_reclist_generic(rec):
         results = [{"title": t, "score": (None if s is None else float(s)), "rank": i + 1}
                    for i, (t, s) in enumerate(zip(rec.titles, rec.scores or [None] * len(rec.titles), strict=False))]
         return RecListSerializer({"source": rec.source, "note": rec.note or "", "model_version": rec.model_version,

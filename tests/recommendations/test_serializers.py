@@ -1,0 +1,51 @@
+"""The hand-built response of recommendation lists is exactly what the documented serializers give."""
+import json
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from rest_framework import serializers
+
+from catalog.api.serializers import TitleDetailSerializer, TitleListSerializer
+from catalog.models import Genre, Title
+from recommendations.api.serializers import RecListSerializer
+from recommendations.selectors import RecList
+
+
+def _plain(x):
+    return json.loads(json.dumps(x))
+
+
+@pytest.fixture
+def titles(db):
+    drama = Genre.objects.create(name="Drama", slug="drama")
+    crime = Genre.objects.create(name="Crime", slug="crime")
+    full = Title.objects.create(primary_title="Full", title_type="movie", start_year=1994, runtime_minutes=142,
+                                imdb_rating=Decimal("9.3"), imdb_votes=2_900_000, poster_path="/p.jpg",
+                                imdb_id="tt0111161", tmdb_id=278, netflix_id=11, movielens_id=318)
+    full.genres.set([drama, crime])
+    round_rating = Title.objects.create(primary_title="Round", title_type="tvSeries", imdb_rating=Decimal("7"))
+    round_rating.genres.set([drama])
+    bare = Title.objects.create(primary_title="Bare")  # every optional field empty, no genre
+    return list(Title.objects.prefetch_related("genres").order_by("id"))
+
+
+@pytest.mark.django_db
+def test_title_card_fast_path_equals_the_model_serializer(titles):
+    for t in titles:
+        generic = serializers.ModelSerializer.to_representation(TitleListSerializer(), t)
+        assert _plain(TitleListSerializer.card(t)) == _plain(generic)
+        assert _plain(TitleListSerializer(t).data) == _plain(generic)
+    assert TitleListSerializer.card(titles[1])["imdb_rating"] == "7.0"
+    # subclasses keep the generic path (they add fields)
+    assert "credits" in TitleDetailSerializer(titles[0]).data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_reason", [True, False])
+def test_reclist_response_equals_the_documented_serializer(titles, with_reason):
+    rec = RecList(titles=titles, scores=[np.float32(1.5), 0.25, None], source="fold_in", note="",
+                  model_version="20261129T000000-abcdef", reason_title=titles[0] if with_reason else None)
+    assert _plain(RecListSerializer.from_reclist(rec)) == _plain(RecListSerializer.from_reclist_generic(rec))
+    fallback = RecList(titles=titles[:1], scores=[], source="popular", note="Popular picks", model_version=None)
+    assert _plain(RecListSerializer.from_reclist(fallback)) == _plain(RecListSerializer.from_reclist_generic(fallback))

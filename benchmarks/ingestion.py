@@ -21,8 +21,6 @@ import json
 import multiprocessing as mp
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,31 +31,22 @@ import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 
+from benchmarks import common
+
 REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "netfloox_bench_ingest"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+PG = common.PG
 MIX = [("thumbnail_click", 35), ("play", 30), ("close", 10), ("skip", 8), ("full_watch", 10), ("rating", 7)]
 KINDS = [k for k, w in MIX for _ in range(w)]
 STREAM_KINDS = ["play"]  # what the real-time stream produces: no finished films, no refresh requests
 
 
 def machine():
-    from benchmarks.run import machine as m
-
-    return m()
+    return common.machine()
 
 
-# --- database -----------------------------------------------------------------------------------
 def recreate_database():
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
+    common.recreate_database(DB_NAME)
 
 
 def server_env(args):
@@ -122,53 +111,9 @@ def db_event_count():
     return n, m
 
 
-# --- CPU accounting (robust to other work on the machine, unlike wall-clock throughput) ---------
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _proc_cpu(pid):
-    """User + system CPU seconds of one process (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def _children(pid):
-    try:
-        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _pg_backends():
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    with conn.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
-        pids = [r[0] for r in cur.fetchall()]
-    conn.close()
-    return pids
-
-
-class CpuMeter:
-    """CPU seconds used by the gunicorn workers and by the bench database's PostgreSQL backends."""
-
+class CpuMeter(common.CpuMeter):
     def __init__(self, master_pid):
-        self.master = master_pid
-
-    def sample(self):
-        web = {p: _proc_cpu(p) for p in _children(self.master)}
-        pg = {p: _proc_cpu(p) for p in _pg_backends()}
-        return web, pg
-
-    @staticmethod
-    def delta(before, after):
-        def d(a, b):
-            return sum(max(0.0, b[p] - a.get(p, 0.0)) for p in b)
-        return d(before[0], after[0]), d(before[1], after[1])
+        super().__init__(master_pid, DB_NAME)
 
 
 # --- load generation ----------------------------------------------------------------------------
@@ -302,51 +247,13 @@ def run_mode(mode, *, port, data, procs, threads, batch, warmup, duration, meter
     }
 
 
-# --- server ----------------------------------------------------------------------------------------
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port, stop, flush_redis = common.free_port, common.stop, common.flush_redis
 
 
 def start_gunicorn(args, env, port, log_path):
-    cmd = [str(Path(sys.executable).parent / "gunicorn"), "netfloox.wsgi:application", "--bind",
-           f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", args.worker_class,
-           "--access-logfile", "-" if args.access_log else "/dev/null", "--error-logfile", str(log_path),
-           "--keep-alive", "30", "--backlog", "2048"]
-    if args.worker_class == "gthread":
-        cmd += ["--threads", str(args.server_threads)]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            c = HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz")
-
-
-def stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def flush_redis(db):
-    import redis
-
-    redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
+    return common.start_gunicorn(env=env, port=port, log_path=log_path, workers=args.workers,
+                                 worker_class=args.worker_class, threads=args.server_threads,
+                                 access_log=args.access_log)
 
 
 # --- report ----------------------------------------------------------------------------------------

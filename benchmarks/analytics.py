@@ -7,7 +7,7 @@ with a synthetic catalog (titles, people, credits, genres, countries, TMDB money
 viewing log (events, recommendation snapshots, model versions) through COPY, serves the project
 with gunicorn (2 workers, DEBUG off, Redis cache db 13) and measures the time to first byte of
 the dashboard and of every JSON endpoint: cold (analytics cache invalidated before each request)
-and warm. Then it runs the same with candidate indexes, and on the real IMDb sample
+and warm. Then it runs the same on the real IMDb sample
 (`../shared/datasets/imdb/first-50k-rows`) when present.
 """
 from __future__ import annotations
@@ -35,16 +35,6 @@ PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("NETFLOOX_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 IMDB_SAMPLE = REPO.parent / "shared" / "datasets" / "imdb" / "first-50k-rows"
 TARGET_WARM_MS, TARGET_COLD_MS = 500, 3000
-# Indexes the analytics queries can use (measured with and without; see the report).
-CANDIDATE_INDEXES = {
-    "credit_category_title_person": "CREATE INDEX IF NOT EXISTS bench_credit_cat_title_person "
-                                    "ON catalog_credit (category, title_id, person_id)",
-    "title_type_year_runtime": "CREATE INDEX IF NOT EXISTS bench_title_type_year_runtime "
-                               "ON catalog_title (title_type, start_year, runtime_minutes)",
-    "event_ts_user": "CREATE INDEX IF NOT EXISTS bench_event_ts_user ON interactions_event (server_ts, user_id)",
-}
-
-
 def env_for_django():
     return dict(os.environ, DATABASE_URL=f"{PG}/{DB_NAME}", REDIS_URL=REDIS_URL, DJANGO_DEBUG="0",
                 DJANGO_SETTINGS_MODULE="netfloox.settings.base", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -473,15 +463,8 @@ def main():
     server = Server()
     try:
         server.ttfb("/healthz")
-        print("== measuring (schema indexes only)", flush=True)
+        print("== measuring", flush=True)
         base = measure(server, targets(cookie))
-        with connection.cursor() as cur:
-            for sql in CANDIDATE_INDEXES.values():
-                cur.execute(sql)
-            cur.execute("VACUUM ANALYZE")
-        compute_idx = kpi_compute_times(fl)
-        print("== measuring (with candidate indexes)", flush=True)
-        indexed = measure(server, targets(cookie)[:3], cold_runs=3, warm_runs=5)
     finally:
         server.stop()
 
@@ -525,16 +508,14 @@ def main():
         "",
         table(base),
         "",
-        "In-process cold compute time per KPI (database aggregation only, no figure), whole catalog:",
+        "In-process cold compute time per KPI (database aggregation only, no figure), whole catalog. The "
+        "schema's covering indexes for these reads (migrations `catalog.0002`, `interactions.0003`): "
+        "`catalog_credit (category, title_id, person_id)`, `catalog_title (title_type, start_year, "
+        "runtime_minutes)`, `interactions_event (server_ts, user_id)`.",
         "",
-        "| KPI | schema indexes | + candidate indexes |",
-        "|---|---|---|",
-    ] + [f"| {k} | {compute[k]:.0f} ms | {compute_idx[k]:.0f} ms |" for k in compute] + [
-        "",
-        "With the candidate indexes (" + ", ".join(f"`{v.split(' ON ')[1]}`" for v in CANDIDATE_INDEXES.values())
-        + "):",
-        "",
-        table(indexed),
+        "| KPI | cold compute |",
+        "|---|---|",
+    ] + [f"| {k} | {compute[k]:.0f} ms |" for k in compute] + [
         "",
     ]
     if imdb:

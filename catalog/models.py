@@ -69,7 +69,8 @@ SERIES_TYPES = (TitleType.TV_SERIES, TitleType.TV_MINI_SERIES)
 
 
 class Title(models.Model):
-    title_type = models.CharField(max_length=16, choices=TitleType.choices, default=TitleType.MOVIE, db_index=True)
+    # No single-column index: title_type_year_runtime_idx (leading column) serves type lookups.
+    title_type = models.CharField(max_length=16, choices=TitleType.choices, default=TitleType.MOVIE)
     primary_title = models.CharField(max_length=500)
     original_title = models.CharField(max_length=500, blank=True)
     search_title = models.CharField(max_length=500, db_index=True, editable=False,
@@ -112,7 +113,8 @@ class Title(models.Model):
     class Meta:
         ordering = ["primary_title"]
         indexes = [
-            models.Index(fields=["title_type", "start_year"], name="title_type_year_idx"),
+            # (type, year) filters of the catalog and the analytics runtime/size KPIs (index-only scans)
+            models.Index(fields=["title_type", "start_year", "runtime_minutes"], name="title_type_year_runtime_idx"),
             models.Index(fields=["-imdb_votes"], name="title_votes_idx"),
         ]
         constraints = [
@@ -180,7 +182,8 @@ CAST_CATEGORIES = (CreditCategory.ACTOR, CreditCategory.ACTRESS, CreditCategory.
 class Credit(models.Model):
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="credits")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
-    category = models.CharField(max_length=32, choices=CreditCategory.choices, db_index=True)
+    # No single-column index: credit_cat_title_person_idx (leading column) serves category lookups.
+    category = models.CharField(max_length=32, choices=CreditCategory.choices)
     ordering = models.PositiveSmallIntegerField(default=0)
     job = models.CharField(max_length=255, blank=True)
     characters = models.JSONField(default=list, blank=True)
@@ -190,7 +193,11 @@ class Credit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["title", "person", "category"], name="credit_unique_role"),
         ]
-        indexes = [models.Index(fields=["person", "category"], name="credit_person_cat_idx")]
+        indexes = [
+            models.Index(fields=["person", "category"], name="credit_person_cat_idx"),
+            # the analytics actor KPIs read (category, title, person) only: index-only scans
+            models.Index(fields=["category", "title", "person"], name="credit_cat_title_person_idx"),
+        ]
 
     def __str__(self):
         return f"{self.person} — {self.category} in {self.title}"

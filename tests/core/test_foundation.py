@@ -142,7 +142,8 @@ def test_schema_and_swagger_ui_are_served_offline(client):
 def test_anonymous_throttling_returns_json_429(client, settings):
     from django.core.cache import cache
     from rest_framework.settings import api_settings
-    from rest_framework.throttling import AnonRateThrottle
+
+    from core.api.throttling import WindowAnonRateThrottle as AnonRateThrottle
 
     cache.clear()
     old = AnonRateThrottle.THROTTLE_RATES

@@ -1,5 +1,6 @@
 """Reads of the model registry, including the cheap per-request "which version is active?"."""
 import threading
+import time
 
 from django.core.cache import cache
 
@@ -42,17 +43,29 @@ class ProcessModelCache:
         self._lock = threading.Lock()
         self._version = None
         self._model = None
+        self._failed = None  # (version, exception) of an artifact that could not be loaded
 
     def get(self):
+        """(model, active-version dict); (None, None) without an active version. A broken
+        artifact raises — once per version and retry interval, not by re-reading it per call."""
         active = model_version_active(name=self.name)
         if active is None:
             return None, None
         if active["version"] != self._version:
             with self._lock:
                 if active["version"] != self._version:
-                    self._model = self.loader(active["artifact_dir"])
-                    self._version = active["version"]
+                    failed = self._failed
+                    if failed and failed[0] == active["version"] and time.monotonic() < failed[2]:
+                        raise failed[1]
+                    try:
+                        self._model = self.loader(active["artifact_dir"])
+                    except Exception as exc:
+                        self._failed = (active["version"], exc, time.monotonic() + self.RETRY_BROKEN_S)
+                        raise
+                    self._version, self._failed = active["version"], None
         return self._model, active
+
+    RETRY_BROKEN_S = 60.0
 
     def clear(self):
         with self._lock:

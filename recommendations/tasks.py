@@ -10,7 +10,8 @@ def refresh_user_recommendations(user_id: int) -> None:
     user_recommendations_refresh(user_id=user_id)
 
 
-@shared_task(name="recommendations.tasks.sweep_pending_refreshes", ignore_result=True, time_limit=60)
+@shared_task(name="recommendations.tasks.sweep_pending_refreshes", ignore_result=True, time_limit=60,
+             soft_time_limit=50)
 def sweep_pending_refreshes() -> int:
     from recommendations.services.refresh import refresh_pending_sweep
 

@@ -136,6 +136,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# acks_late tasks are redelivered when unacknowledged for this long: longer than the longest hard
+# time limit (training, 3 h), or a training still running would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
@@ -218,7 +221,8 @@ SPECTACULAR_SETTINGS = {
 NETFLOOX_REMOTE_POSTERS = env.bool("NETFLOOX_REMOTE_POSTERS", default=False)
 
 # --- Netfloox -----------------------------------------------------------------------------
-ML_ARTIFACTS_DIR = Path(env.str("ML_ARTIFACTS_DIR", default=str(VAR_DIR / "artifacts")))
+# Resolved: ModelVersion rows store artifact paths, which must not depend on the working directory.
+ML_ARTIFACTS_DIR = Path(env.str("ML_ARTIFACTS_DIR", default=str(VAR_DIR / "artifacts"))).resolve()
 NETFLOOX_EVENTS_MAX_BATCH = env.int("NETFLOOX_EVENTS_MAX_BATCH", default=1000)
 NETFLOOX_STREAM_URL = env.str("NETFLOOX_STREAM_URL", default="")
 NETFLOOX_RETRAIN_AFTER_INTERACTIONS = env.int("NETFLOOX_RETRAIN_AFTER_INTERACTIONS", default=5000)

@@ -85,6 +85,9 @@ def recommender_train(*, triggered_by: str = "", search: bool = True, progress=N
     """Train, evaluate, version and (if the gate passes) activate a recommender."""
     say = progress or (lambda msg: log.info(msg))
     t0 = time.perf_counter()
+    from interactions.services.events import retrain_counter_reset
+
+    retrain_counter_reset()  # "retrain after N new interactions" counts from this training on
     users, titles, weights, feats, catalog = _matrix_from_db()
     mv = model_version_start(name=ModelVersion.Name.RECOMMENDER, triggered_by=triggered_by,
                              params=(params or HybridParams()).to_dict())

@@ -95,6 +95,10 @@ def user_recommendations_refresh(*, user_id: int) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         req = RefreshRequest.objects.select_for_update().filter(user_id=user_id).first()
+        if req is not None and not req.pending:
+            # Already done by an earlier copy of this task (the sweeper re-sends refreshes that
+            # are only waiting in the queue): one refresh per request, not one per delivery.
+            return {"user_id": user_id, "skipped": "not pending"}
         source_title_id = req.source_title_id if req else None
         if req:
             req.pending = False

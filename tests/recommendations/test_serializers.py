@@ -26,7 +26,7 @@ def titles(db):
     full.genres.set([drama, crime])
     round_rating = Title.objects.create(primary_title="Round", title_type="tvSeries", imdb_rating=Decimal("7"))
     round_rating.genres.set([drama])
-    bare = Title.objects.create(primary_title="Bare")  # every optional field empty, no genre
+    Title.objects.create(primary_title="Bare")  # every optional field empty, no genre
     return list(Title.objects.prefetch_related("genres").order_by("id"))
 
 

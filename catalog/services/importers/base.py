@@ -167,7 +167,21 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
     except BaseException as exc:  # noqa: B036 - recorded, then re-raised unchanged
         rec.finish(status=ImportRun.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
         raise
-    return rec.finish()
+    run = rec.finish()
+    _analytics_changed()
+    return run
+
+
+def _analytics_changed():
+    """The catalog changed: the dashboard's cached KPIs are stale (recomputed on next view)."""
+    try:
+        from analytics.services import analytics_cache_invalidate
+    except ImportError:  # analytics app not installed
+        return
+    from django.conf import settings
+
+    # With workers, one recomputes the default dashboard now; embedded, the next visitor does.
+    analytics_cache_invalidate(warm=not settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 @contextmanager

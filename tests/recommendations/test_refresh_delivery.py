@@ -1,0 +1,29 @@
+"""The refresh task is delivered at least once; it refreshes once per request."""
+import pytest
+from django.core.cache import cache
+
+from recommendations.models import Notification, RecommendationSnapshot
+from recommendations.services.refresh import refresh_request, user_recommendations_refresh
+
+
+@pytest.mark.django_db
+def test_a_second_delivery_of_the_same_refresh_does_nothing(planted, django_capture_on_commit_callbacks):
+    user = planted["viewers"]["action"][0]
+    film = planted["titles"]["action"][0]
+    with django_capture_on_commit_callbacks(execute=False):  # the task itself is delivered twice below
+        assert refresh_request(user_id=user.id, title_id=film.id) is True
+    first = user_recommendations_refresh(user_id=user.id)
+    again = user_recommendations_refresh(user_id=user.id)  # e.g. re-sent by the sweeper while queued
+    assert "snapshot_id" in first and again.get("skipped") == "not pending"
+    assert RecommendationSnapshot.objects.filter(user=user).count() == 1
+    assert Notification.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_training_restarts_the_new_interactions_counter(planted):
+    from interactions.services.events import RETRAIN_COUNTER_KEY
+    from recommendations.services.recommender import recommender_train
+
+    cache.set(RETRAIN_COUNTER_KEY, 4321, timeout=None)
+    recommender_train(triggered_by="test", search=False)
+    assert cache.get(RETRAIN_COUNTER_KEY) == 0

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup venv migrate demo-data train messages bench demo lint clean worker beat
+.PHONY: run test setup venv migrate demo-data train messages bench demo lint clean worker beat walkthrough
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ beat: venv
 
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# Rebuild docs/walkthrough.gif and .webm from the browser journeys (Chromium + ffmpeg; ~1 min).
+walkthrough: messages
+	$(PY) docs/tools/make_walkthrough.py $(WALKTHROUGH_ARGS)

@@ -2,6 +2,11 @@
 
 Every page a test opens is watched: a request to any host but the live server's, a console
 error or an uncaught page error fails the test at teardown.
+
+With NETFLOOX_WALKTHROUGH_DIR set, the journeys also save each step they pass as a numbered
+viewport screenshot, `NN-step-name.png`, with its caption in `NN-step-name.txt`
+(docs/tools/make_walkthrough.py turns them into docs/walkthrough.gif and .webm). Unset, nothing
+is written there.
 """
 import os
 from pathlib import Path
@@ -117,7 +122,32 @@ def browser_catalog(transactional_db):
     return {t.primary_title: t for t in titles}
 
 
-def shot(page, name, full_page=False):
+def shot(page, name, full_page=False, caption=None):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(150)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+    if caption:
+        step(page, name.removesuffix(".png"), caption)
+
+
+WALKTHROUGH = os.environ.get("NETFLOOX_WALKTHROUGH_DIR")
+_walkthrough_steps = []
+
+
+def step(page, name, caption, scroll_to=None):
+    """A walkthrough frame (only with NETFLOOX_WALKTHROUGH_DIR): the viewport as NN-name.png, numbered
+    in the order the journeys pass their steps, and the caption in NN-name.txt. `scroll_to`: "top",
+    or a locator to bring just under the sticky header, first (the page is left scrolled there)."""
+    if not WALKTHROUGH:
+        return
+    if scroll_to == "top":
+        page.evaluate("window.scrollTo(0, 0)")
+    elif scroll_to is not None:
+        scroll_to.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 85)")
+    folder = Path(WALKTHROUGH)
+    folder.mkdir(parents=True, exist_ok=True)
+    _walkthrough_steps.append(name)
+    stem = f"{len(_walkthrough_steps):02d}-{name}"
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(folder / f"{stem}.png"))
+    (folder / f"{stem}.txt").write_text(caption, encoding="utf-8")

@@ -1,12 +1,14 @@
 """Viewer and content-team journeys in a real browser (Chromium, Playwright sync API).
 
-Screenshots of each journey go to docs/screenshots/ (NETFLOOX_SCREENSHOT_DIR overrides it).
+Screenshots of each journey go to docs/screenshots/ (NETFLOOX_SCREENSHOT_DIR overrides it);
+with NETFLOOX_WALKTHROUGH_DIR set, each step is also saved there as a numbered frame of the
+walkthrough (docs/tools/make_walkthrough.py).
 """
 import re
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import shot, step
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +19,7 @@ def _sign_up(page, username="marion"):
     page.fill("#id_email", f"{username}@example.com")
     page.fill("#id_password1", "Cinema-lover-2026")
     page.fill("#id_password2", "Cinema-lover-2026")
+    step(page, "sign-up", "Sign up: a username, an optional e-mail, a password")
     page.click(".auth-card button[type=submit]")
     page.wait_for_url("**/accounts/welcome/")
 
@@ -59,6 +62,7 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     _pick_with_keyboard(page, "#onb-names", "amelie", "Amélie")
     _pick_with_keyboard(page, "#onb-names", "incep", "Inception")
     assert page.locator(".token span").all_inner_texts() == ["Amélie", "Inception"]
+    step(page, "onboarding", "Onboarding: liked genres and films, the recommender's cold start", scroll_to="top")
     page.click("button[name=save]")
     page.wait_for_url(re.compile(r".*/$"))
     profile = Profile.objects.get(user__username="marion")
@@ -81,7 +85,7 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     page.reload()  # without the "thanks" message, for the screenshot
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_function("() => window.scrollY === 0")
-    shot(page, "home.png")
+    shot(page, "home.png", caption="Home: a hero, then Top picks for you, Trending now, Top rated…")
 
     # Open a title from the first row (not the hero): a thumbnail_click is recorded, then its page.
     from catalog.models import Title
@@ -101,7 +105,7 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     page.wait_for_function("""() => [...document.querySelectorAll('.stars .star')]
         .map(e => getComputedStyle(e).color === 'rgb(245, 197, 24)').join() === 'true,true,true,true,false'""")
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "title.png")
+    shot(page, "title.png", caption="A title page: details, cast, a 4-star rating, More like this")
 
     # Watch it to the end (the 10 s clip at 4× speed): play then full_watch, then the
     # notification with new picks that exclude the film.
@@ -123,7 +127,7 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     kinds = _events("marion", target)
     assert kinds[:2] == ["thumbnail_click", "rating"] and "play" in kinds and kinds[-1] == "full_watch"
     assert "skip" not in kinds and "close" not in kinds
-    shot(page, "player.png")
+    shot(page, "player.png", caption="Played to the end: new picks arrive, because you watched it")
 
     # Back home: "Because you watched <it>" with picks that exclude it.
     page.goto("/")
@@ -131,6 +135,8 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     assert f"Because you watched {target.primary_title}" in row.locator("h2").inner_text()
     ids = [int(x) for x in row.locator("a.card").evaluate_all("els => els.map(e => e.dataset.titleId)")]
     assert ids and target.pk not in ids
+    step(page, "because-you-watched", f"Home: a new row, Because you watched {target.primary_title}",
+         scroll_to=row)
 
 
 def test_skip_and_close_are_recorded(make_page, browser_catalog, viewer):
@@ -187,7 +193,7 @@ def test_i_liked_returns_five_films(make_page, browser_catalog):
     page.wait_for_function("() => [...document.querySelectorAll('.rec-item img')]"
                            ".every(i => i.complete && i.naturalWidth > 0)")  # every poster is a real image
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "i-liked.png", full_page=True)
+    shot(page, "i-liked.png", full_page=True, caption="I liked…: type a few films, get 5 picks and why")
 
 
 def test_search_autocomplete_with_the_keyboard(make_page, browser_catalog):
@@ -229,7 +235,35 @@ def test_popularity_estimate(make_page, browser_catalog, monkeypatch):
     assert estimate == 6.5  # 2 genres, 2 actors in the fake model
     assert page.locator(".gauge-marker").is_visible() and page.locator(".reason").count() == 3
     assert "A Newcomer" in page.locator(".reasons").inner_text()
-    shot(page, "popularity.png", full_page=True)
+    shot(page, "popularity.png", full_page=True,
+         caption="Popularity estimator (stand-in model in the tests): rating, range, reasons")
+
+
+def test_staff_opens_the_analytics_dashboard(make_page, transactional_db):
+    """Catalog and viewing KPIs (a synthetic catalog and 30 days of viewing), every chart drawn by
+    the locally served Plotly."""
+    from accounts.services import viewer_create
+    from analytics.views import CATALOG_CHARTS, VIEWING_CHARTS
+    from tests.analytics.synthetic import build
+
+    build(n_titles=400)
+    analyst = viewer_create(username="analyst", password="x-Passw0rd-1")
+    analyst.is_staff = True
+    analyst.save(update_fields=["is_staff"])
+    page = make_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "x-Passw0rd-1")
+    page.click(".auth-card button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    page.goto("/analytics/")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.analytics-chart__plot.js-plotly-plot .main-svg').length >= n",
+        arg=len(CATALOG_CHARTS + VIEWING_CHARTS), timeout=30_000)
+    assert page.locator("section#catalog").is_visible() and page.locator("section#viewing").is_visible()
+    step(page, "analytics", "Analytics dashboard (synthetic data): catalog KPIs, drawn by Plotly")
+    step(page, "analytics-viewing", "Analytics, for staff: active viewers and events per day",
+         scroll_to=page.locator("section#viewing"))
 
 
 def test_switching_to_french_translates_the_page(make_page, browser_catalog, french_catalog_compiled):
@@ -241,6 +275,7 @@ def test_switching_to_french_translates_the_page(make_page, browser_catalog, fre
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("[data-row=trending] h2").inner_text() == "Tendances actuelles"
     assert page.locator(".skip-link").inner_text() == "Aller au contenu"
+    step(page, "french-home", "The same site in French (footer language switch)")
     page.goto("/popularity/")
     assert page.locator("h1").inner_text() == "Estimation de popularité"
 

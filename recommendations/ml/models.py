@@ -28,11 +28,13 @@ split the hybrid scored 0.4185 with 200/item, 0.4186 with 100/item and 0.4173 de
 """
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 # --------------------------------------------------------------------------------------------
 # EASE
@@ -58,6 +60,19 @@ def _use_dual(Xg) -> bool:
     return Xg.shape[0] <= Xg.shape[1]
 
 
+# The OpenBLAS 0.3.30 shipped in the numpy/scipy wheels crashes (SIGSEGV) in its multi-threaded
+# Cholesky of a 17,770 x 17,770 matrix (the Netflix Prize catalog; measured: 2 threads crash at once,
+# 1 thread factors and inverts it in ~130 s; 12,000 x 12,000 works on 2 threads). Above this size the
+# factorisation runs on one thread: slower, never a crashed training.
+LAPACK_SINGLE_THREAD_ABOVE = 12_000
+
+
+def _lapack_threads(n: int):
+    if n <= LAPACK_SINGLE_THREAD_ABOVE:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def ease_dense_weights(Xg: sp.csr_matrix, lam: float, dtype=np.float32) -> np.ndarray:
     """The dense EASE item-item matrix ``B`` (n_items x n_items, zero diagonal)."""
     n = Xg.shape[1]
@@ -74,10 +89,11 @@ def ease_dense_weights(Xg: sp.csr_matrix, lam: float, dtype=np.float32) -> np.nd
     else:
         G = (Xg.T @ Xg).toarray()
         G[np.diag_indices_from(G)] += lam
-        c, info = lapack.dpotrf(G, lower=1, overwrite_a=1, clean=1)
-        if info != 0:
-            raise np.linalg.LinAlgError(f"Cholesky failed (info={info})")
-        P, info = lapack.dpotri(c, lower=1, overwrite_c=1)
+        with _lapack_threads(n):
+            c, info = lapack.dpotrf(G, lower=1, overwrite_a=1, clean=1)
+            if info != 0:
+                raise np.linalg.LinAlgError(f"Cholesky failed (info={info})")
+            P, info = lapack.dpotri(c, lower=1, overwrite_c=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"inverse failed (info={info})")
         P = np.tril(P) + np.tril(P, -1).T

@@ -410,7 +410,7 @@ def main():
     ap.add_argument("--realtime-trials", type=int, default=40)
     ap.add_argument("--modes", nargs="*", default=["baseline", "me-recommendations", "similar"],
                     choices=["baseline", "me-recommendations", "similar"])
-    ap.add_argument("--keep-db", action="store_true", help="reuse the seeded and trained database")
+    ap.add_argument("--keep-db", action="store_true", help="reuse the seeded (and, if done, trained) database")
     ap.add_argument("--notes", default="")
     ap.add_argument("--seed-into", help=argparse.SUPPRESS)
     ap.add_argument("--train-into", help=argparse.SUPPRESS)
@@ -428,15 +428,17 @@ def main():
     var_dir = tmp / "netfloox-bench-rec-var"
     env = server_env(args, var_dir)
     seed_file, train_file = tmp / f"{DB_NAME}.json", tmp / f"{DB_NAME}-train.json"
-    if not (args.keep_db and seed_file.exists() and train_file.exists()):
+    if not (args.keep_db and seed_file.exists()):
         print(f"creating {DB_NAME} …", flush=True)
         common.recreate_database(DB_NAME)
+        train_file.unlink(missing_ok=True)
         var_dir.mkdir(exist_ok=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
         print("seeding …", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.recommender", "--seed-into", str(seed_file),
                         "--titles", str(args.titles), "--viewers", str(args.viewers),
                         "--per-viewer", str(args.per_viewer)], cwd=REPO, env=env, check=True)
+    if not (args.keep_db and train_file.exists()):
         print("training …", flush=True)
         tenv = dict(env, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
         subprocess.run([sys.executable, "-m", "benchmarks.recommender", "--train-into", str(train_file)],

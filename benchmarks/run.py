@@ -61,9 +61,10 @@ def main():
             parts.append(f.read_text().strip() + "\n")
         else:
             parts.append(f"## {name}\n\nNot run yet.\n")
-    extra = DOCS / "benchmarks-offline.md"  # offline quality evaluations (recommender, popularity)
-    if extra.exists():
-        parts.append(extra.read_text().strip() + "\n")
+    # Offline quality evaluations (recommender, popularity): written by their evaluation runs.
+    for extra in ("benchmarks-recommender-offline.md", "benchmarks-popularity-offline.md"):
+        if (DOCS / extra).exists():
+            parts.append((DOCS / extra).read_text().strip() + "\n")
     (DOCS / "benchmarks.md").write_text("\n".join(parts))
     print("wrote docs/benchmarks.md")
     if failed:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Title
 from interactions.models import Interaction
 from recommendations.models import Notification, RecommendationSnapshot
@@ -50,7 +51,7 @@ def popular_titles(*, k=20, exclude=(), title_type=None, genre=None):
 
 
 def _titles_in_order(pairs):
-    found = Title.objects.prefetch_related("genres").in_bulk([t for t, _ in pairs])
+    found = catalog_selectors.titles_by_ids_cached(ids=[t for t, _ in pairs])
     keep = [(found[t], s) for t, s in pairs if t in found]
     return [t for t, _ in keep], [s for _, s in keep]
 
@@ -118,7 +119,7 @@ def because_you_watched(*, user, k=20) -> RecList | None:
         return None
     seen = _seen_ids(user)
     ids = [it["title_id"] for it in snap.items if it["title_id"] not in seen][:k]
-    found = Title.objects.prefetch_related("genres").in_bulk(ids)
+    found = catalog_selectors.titles_by_ids_cached(ids=ids)
     titles = [found[i] for i in ids if i in found]
     return RecList(titles=titles, scores=[it.get("score") for it in snap.items][: len(titles)], source="snapshot",
                    reason_title=snap.source_title)

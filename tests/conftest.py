@@ -67,9 +67,13 @@ def _fresh_cache():
     """Each test starts with an empty cache (throttles, active-model pointers, analytics)."""
     from django.core.cache import cache
 
+    from catalog.selectors import title_cache_evict
+
     cache.clear()
+    title_cache_evict()  # the per-process title cache: ids are reused between tests
     yield
     cache.clear()
+    title_cache_evict()
 
 
 @pytest.fixture

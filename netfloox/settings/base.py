@@ -181,6 +181,12 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Netfloox <noreply@netfloox.local>")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+# SMTP authentication and encryption (empty user: no AUTH). TLS = STARTTLS, usually port 587;
+# SSL = implicit TLS, usually port 465. Set at most one of the two: Django refuses both.
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

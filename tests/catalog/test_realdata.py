@@ -2,7 +2,7 @@
 import pytest
 
 from accounts.models import Profile
-from catalog.models import Credit, Person, Title
+from catalog.models import Credit, Genre, Person, Title
 from catalog.services.importers.imdb import imdb_import
 from catalog.services.importers.movielens import movielens_import
 from catalog.services.importers.netflix import netflix_import
@@ -84,3 +84,10 @@ def test_tmdb_5000_merged_onto_movielens_titles(datasets_dir):
     assert avatar.movielens_id is not None and avatar.budget == 237_000_000
     again = tmdb_import(movies_csv=datasets_dir / "tmdb-5000" / "tmdb_5000_movies.csv")
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 4803)
+    # MovieLens again, then TMDB again: genres are a union, nobody removes the other's (was: the
+    # same 1,287 titles updated by every re-run, their genres depending on which ran last)
+    ml_again = movielens_import(directory=datasets_dir / "movielens-small", ratings=False)
+    assert (ml_again.rows_inserted, ml_again.rows_updated) == (0, 0)
+    again = tmdb_import(movies_csv=datasets_dir / "tmdb-5000" / "tmdb_5000_movies.csv")
+    assert (again.rows_inserted, again.rows_updated) == (0, 0)
+    assert Genre.objects.filter(name__in=["Science Fiction", "Children"]).count() == 0

@@ -39,25 +39,33 @@ from .sql import filter_in, insert_rows
 MAX_ERRORS = 100
 COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped")
 
-# One genre vocabulary across sources (IMDb's names win; the others are mapped onto them).
+# One genre vocabulary across sources: IMDb's names win and the others are mapped onto them
+# (TMDB "Science Fiction" and MovieLens "Sci-Fi" → IMDb "Sci-Fi"; MovieLens "Children" → "Family"),
+# case-insensitively. Names no other source has (TMDB "Foreign", "TV Movie"; MovieLens "IMAX")
+# are kept as they are.
+GENRES = ("Action", "Adult", "Adventure", "Animation", "Biography", "Comedy", "Crime", "Documentary", "Drama",
+          "Family", "Fantasy", "Film-Noir", "Game-Show", "History", "Horror", "Music", "Musical", "Mystery", "News",
+          "Reality-TV", "Romance", "Sci-Fi", "Short", "Sport", "Talk-Show", "Thriller", "War", "Western",
+          "Foreign", "TV Movie", "IMAX")
 GENRE_ALIASES = {
+    **{g.lower(): g for g in GENRES},
     "science fiction": "Sci-Fi",
-    "sci-fi": "Sci-Fi",
+    "science-fiction": "Sci-Fi",
+    "sci fi": "Sci-Fi",
     "children": "Family",
     "children's": "Family",
-    "film-noir": "Film-Noir",
     "film noir": "Film-Noir",
-    "tv movie": "TV Movie",
-    "reality-tv": "Reality-TV",
-    "talk-show": "Talk-Show",
-    "game-show": "Game-Show",
+    "tv-movie": "TV Movie",
+    "reality tv": "Reality-TV",
+    "talk show": "Talk-Show",
+    "game show": "Game-Show",
 }
 NO_GENRE = {"", "(no genres listed)", "unknown", "\\n"}
 
 
 def canonical_genre(name: str) -> str | None:
     """The catalog's name for a source genre name (None for 'no genre')."""
-    name = (name or "").strip()
+    name = " ".join((name or "").split())
     if name.lower() in NO_GENRE:
         return None
     return GENRE_ALIASES.get(name.lower(), name[:64])

@@ -7,11 +7,14 @@ have an id of this source yet; else (TMDB) by normalised title + year when exact
 title exists; else a new title is created.
 
 Who writes what. Fields a source owns (TMDB: overview, budget, …) are always written by it.
-Shared descriptive fields (title, original title, year, runtime, type, adult flag, genres)
-follow a precedence IMDb > TMDB > MovieLens = Netflix: a source overwrites them on titles no
-richer source has described (evidence: IMDb votes stored ⇒ IMDb; TMDB vote count stored ⇒
-TMDB), and otherwise only fills blanks (and only adds genres). External ids are only ever
-filled in, never changed, and never taken from another title (each is unique).
+Shared descriptive fields (title, original title, year, runtime, type, adult flag) follow a
+precedence IMDb > TMDB > MovieLens = Netflix: a source overwrites them on titles no richer
+source has described (evidence: IMDb votes stored ⇒ IMDb; TMDB vote count stored ⇒ TMDB), and
+otherwise only fills blanks. Genres are a union: every source only adds its genres (mapped to
+one vocabulary) and never removes any, so the final set does not depend on the import order
+and a re-run changes nothing (the links do not record which source gave them, so a source
+cannot tell its own stale genres from another source's). External ids are only ever filled in,
+never changed, and never taken from another title (each is unique).
 """
 from __future__ import annotations
 
@@ -79,10 +82,9 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
                   fallbacks: tuple = (), title_year: bool = False, owned: tuple = ()) -> dict:
     """Insert or update one chunk of titles. Returns {key value: title id} for the rows kept.
 
-    Counts inserted / updated / unchanged (and rejects duplicate keys) on `rec`. Genres follow
-    the precedence rule (replaced when this source may overwrite the title, else only added);
-    countries and companies (TMDB's own) are replaced; keywords are only ever added (MovieLens
-    tags and TMDB keywords share that table).
+    Counts inserted / updated / unchanged (and rejects duplicate keys) on `rec`. Genres and
+    keywords are only ever added (several sources give them: replacing would undo another
+    source's links on every run); countries and companies (TMDB's own) are replaced.
     """
     rank = SOURCE_RANK[source]
     # 1. duplicates of the key inside the chunk: the first one wins
@@ -155,7 +157,7 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
     defaults = column_defaults(Title)
     now = defaults["updated_at"]
     new, new_rows, changed = [], [], []
-    replace_genres, out = set(), {}
+    out = {}
     for i, r in enumerate(rows):
         t = match.get(i)
         if t is None:
@@ -196,8 +198,6 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
             t["search_title"] = normalize(t["primary_title"])
             t["updated_at"] = now
             changed.append(t)
-        if overwrite:
-            replace_genres.add(t.pk)
         out[r.key] = t.pk
 
     with transaction.atomic():
@@ -206,7 +206,6 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
             ids = title_ids(key=key, values=[t[key] for t in new])
             for t in new:
                 t["id"] = ids[t[key]]
-                replace_genres.add(t["id"])
         if changed:
             cols = ["id", *_COLUMNS]
             insert_rows(Title, cols, [tuple(t[c] for c in cols) for t in changed], conflict=["id"],
@@ -218,7 +217,7 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
         ids = {r.key: out[r.key] for r in rows}
         gm = lookups.genre_map({g for r in rows for g in (r.genres or ())})
         desired = {ids[r.key]: _dedup(gm[g] for g in r.genres if g in gm) for r in rows if r.genres is not None}
-        m2m_changed |= m2m_sync("genres", desired, replace=replace_genres)
+        m2m_changed |= m2m_sync("genres", desired, replace=set())  # genres are a union of the sources'
         km = lookups.keyword_map({k for r in rows for k in (r.keywords or ())})
         desired = {ids[r.key]: _dedup(km[k] for k in r.keywords if k in km) for r in rows if r.keywords is not None}
         m2m_changed |= m2m_sync("keywords", desired, replace=set())  # keywords are only ever added

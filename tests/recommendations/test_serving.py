@@ -164,3 +164,22 @@ def test_unknown_title_ids_are_ignored_not_a_500(planted, api_client):
     known = planted["titles"]["action"][0].id
     r = api_client.get(f"/api/recommendations/for-titles/?ids=999999,{known}&k=5")
     assert r.status_code == 200 and len(r.json()["results"]) == 5
+
+
+@pytest.mark.django_db
+def test_user_history_sql_matches_the_orm_query(planted):
+    """The compiled history query returns what the ORM query does (hidden and zero-weight rows out)."""
+    from interactions.models import Interaction
+    from recommendations.serving import user_history
+
+    user = planted["viewers"]["action"][0]
+    rows = list(Interaction.objects.filter(user=user).order_by("title_id"))
+    rows[0].hidden = True
+    rows[0].save()
+    rows[1].weight = 0
+    rows[1].save()
+    expected = sorted(Interaction.objects.filter(user=user, hidden=False, weight__gt=0)
+                      .values_list("title_id", "weight", "last_at"))
+    got = sorted(user_history(user_id=user.id))
+    assert got == expected and len(got) == len(rows) - 2
+    assert user_history(user_id=10**9) == []

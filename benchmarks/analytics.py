@@ -39,7 +39,9 @@ def env_for_django():
     return dict(os.environ, DATABASE_URL=f"{PG}/{DB_NAME}", REDIS_URL=REDIS_URL, DJANGO_DEBUG="0",
                 DJANGO_SETTINGS_MODULE="netfloox.settings.base", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
                 CELERY_TASK_ALWAYS_EAGER="1", DJANGO_LOG_LEVEL="WARNING", OPENBLAS_NUM_THREADS="1",
-                OMP_NUM_THREADS="1")
+                OMP_NUM_THREADS="1",
+                # the benchmark measures the dashboard, not the rate limits (120 anonymous requests/min)
+                API_THROTTLE_ANON="100000000/minute", API_THROTTLE_USER="100000000/minute")
 
 
 def recreate_database():
@@ -427,8 +429,9 @@ def table(rows):
     lines = ["| request | status | size (warm) | cold TTFB (median / max of 3) | cold: page + pending charts loaded "
              "| warm TTFB (median / p90 of 10) |", "|---|---|---|---|---|---|"]
     for r in rows:
-        ok_c = "✅" if r["cold_ms"] <= TARGET_COLD_MS else "❌"
-        ok_w = "✅" if r["warm_ms"] <= TARGET_WARM_MS else "❌"
+        served = r["status"] == 200  # an error page is fast and proves nothing
+        ok_c = "✅" if served and r["cold_ms"] <= TARGET_COLD_MS else "❌"
+        ok_w = "✅" if served and r["warm_ms"] <= TARGET_WARM_MS else "❌"
         full = (f"{'✅' if r['complete_ms'] <= TARGET_COLD_MS else '❌'} {r['complete_ms']:.0f} ms "
                 f"({r['pending']} charts fetched by the page)" if r["complete_ms"] is not None else "—")
         lines.append(f"| {r['label']} | {r['status']} | {r['bytes'] / 1024:.0f} KiB | {ok_c} {r['cold_ms']:.0f} / "
@@ -485,7 +488,7 @@ def main():
         "## analytics",
         "",
         f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}; PostgreSQL "
-        f"{connection.cursor().connection.server_version / 10000:.1f}, Redis cache ({REDIS_URL}), gunicorn 2 sync "
+        f"{connection.cursor().connection.server_version // 10000}.{connection.cursor().connection.server_version % 100}, Redis cache ({REDIS_URL}), gunicorn 2 sync "
         "workers, DEBUG off. `python -m benchmarks.analytics --out docs/benchmarks-analytics.md`.",
         "",
         f"Synthetic catalog: {counts['titles']:,} titles, {counts['people']:,} people, {counts['credits']:,} credits "
@@ -531,7 +534,7 @@ def main():
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {a.out}")
-    bad = [r for r in base if r["status"] != 200]
+    bad = [r for r in base + (imdb["rows"] if imdb else []) if r["status"] != 200]
     return 1 if bad else 0
 
 

@@ -9,7 +9,8 @@ from catalog.models import TitleType
 class PersonRefField(serializers.Field):
     """A person given by catalog id (integer) or by name (string)."""
 
-    default_error_messages = {"invalid": "A person is a catalog id (integer) or a name (string)."}
+    default_error_messages = {"invalid": "A person is a catalog id (integer) or a name (string).",
+                              "null_characters": "Null characters are not allowed."}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -18,6 +19,8 @@ class PersonRefField(serializers.Field):
             if data < 1 or data > 2**62:
                 self.fail("invalid")
             return data
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")  # PostgreSQL cannot store NUL in text/JSON
         if isinstance(data, str) and data.strip() and len(data) <= 255:
             return data.strip()
         self.fail("invalid")

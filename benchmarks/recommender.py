@@ -338,7 +338,7 @@ def report(args, seeded, trained, results, rt, started, loads):
         f"{loads[0]:.1f}, after {loads[1]:.1f}.",
         "",
         f"`python -m benchmarks.recommender` — PostgreSQL 127.0.0.1 (`{DB_NAME}`), gunicorn {args.workers} workers "
-        f"(`gthread`, {args.server_threads} threads), `netfloox.settings.base`, DJANGO_DEBUG=0, Redis cache + broker. "
+        f"(`{args.worker_class}`" + (f", {args.server_threads} threads" if args.worker_class == "gthread" else "") + "), `netfloox.settings.base`, DJANGO_DEBUG=0, Redis cache + broker. "
         f"Seeded with COPY in {seeded['seed_s']:.0f} s: {len(seeded['titles']):,} titles (20 genres, "
         f"{seeded['credits']:,} credits of {seeded['people']:,} people), {len(seeded['viewers']):,} viewers with "
         f"tokens, {seeded['interactions']:,} interactions (planted genre tastes, Zipf popularity).",
@@ -410,6 +410,7 @@ def main():
                     default=[(1, 2), (2, 2), (2, 4)],
                     help="client load levels for /api/me/recommendations/, procs x connections (default 1x2,2x2,2x4)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     ap.add_argument("--server-threads", type=int, default=2)
     ap.add_argument("--redis-db", type=int, default=11)
     ap.add_argument("--realtime-trials", type=int, default=40)
@@ -453,7 +454,8 @@ def main():
     common.flush_redis(args.redis_db)
     port = common.free_port()
     server = common.start_gunicorn(env=env, port=port, log_path=tmp / "netfloox-bench-rec-gunicorn.log",
-                                   workers=args.workers, threads=args.server_threads)
+                                   workers=args.workers, worker_class=args.worker_class,
+                                   threads=args.server_threads)
     results, rt = [], []
     worker = None
     try:

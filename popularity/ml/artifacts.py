@@ -28,7 +28,7 @@ __all__ = ["save", "load", "ArtifactError", "MODEL_FILE", "METADATA_FILE", "libr
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
-FORMAT = 1
+FORMAT = 2  # 2: fold-averaged encoders and ridge stack (format-1 pipelines cannot predict)
 
 
 class ArtifactError(ValueError):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from popularity.ml import cross_validate
-from popularity.ml.features import PeopleProfile, PeopleTargetEncoder, RidgeStack
+from popularity.ml.features import PeopleNetwork, PeopleProfile, PeopleTargetEncoder, RidgeStack
 from popularity.ml.schema import canonical
 
 
@@ -81,3 +81,31 @@ def test_encoder_handles_unknown_people_and_empty_lists(random_data):
     out = enc.transform(new)
     assert np.isnan(out.loc[0, "directors_te_mean"]) and out.loc[0, "directors_known"] == 0
     assert out.loc[1, "actors_known"] == 1 and np.isfinite(out.loc[1, "actors_te_mean"])
+
+
+def test_network_features_count_other_films_only():
+    """A director who re-hires the same actor: each of their films sees the *other* collaborations,
+    never itself; a new film by the same pair sees all of them."""
+    recs = [{"directors": ["Dir"], "actors": ["Star", f"Extra {i}"], "genres": ["Drama"]} for i in range(3)]
+    recs.append({"directors": ["Solo"], "actors": ["Newcomer"], "genres": ["Horror"]})
+    X = canonical(recs)
+    train = PeopleNetwork().fit_transform(X)
+    assert train["repeat_collaborations"].tolist() == [2.0, 2.0, 2.0, 0.0]   # (Dir, Star) in 2 other films
+    assert train["actors_experience_min"].tolist() == [0.0, 0.0, 0.0, 0.0]  # each Extra / Newcomer: no other film
+    assert train["directors_genre_experience"].tolist() == [2.0, 2.0, 2.0, 0.0]
+    new = PeopleNetwork().fit(X).transform(canonical([{"directors": ["Dir"], "actors": ["Star"], "genres": ["Drama", "Horror"]}]))
+    assert new.loc[0, "repeat_collaborations"] == 3.0
+    assert new.loc[0, "actors_experience_min"] == 3.0
+    assert new.loc[0, "directors_genre_experience"] == 1.5  # 3 dramas, 0 horror films
+
+
+def test_prediction_time_encodings_average_the_fold_models(random_data):
+    """New films get the mean of the fold models' encodings: the same amount of data stands behind
+    a training row's and a new film's value."""
+    _, X, y = random_data
+    rs = RidgeStack(alpha=1.0, n_splits=3, random_state=0)
+    rs.fit_transform(X, y)
+    tokens = rs._tokens(X)
+    per_fold = [rs._predict_one(m, tokens, X) for m in rs.models_]
+    assert len(per_fold) == 3
+    assert np.allclose(rs.transform(X)["ridge_estimate"].to_numpy(), np.mean(per_fold, axis=0))

@@ -1,4 +1,5 @@
 """Pieces shared by the HTTP benchmarks: PostgreSQL bench databases, gunicorn, CPU accounting."""
+import multiprocessing as mp
 import os
 import signal
 import socket
@@ -131,3 +132,29 @@ def percentile(sorted_values, q):
     if not sorted_values:
         return float("nan")
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+def run_clients(target, args_of, *, procs, warmup, duration, meter=None):
+    """Start `procs` spawned client processes `target(*args_of(i, start_at, stop_at, warm_until, queue))`,
+    sample the server's CPU over the measured window only, and collect what each put on the queue.
+    Returns (results, (web_cpu_s, pg_cpu_s) or None)."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 2.0  # let every process spawn first
+    warm_until = start_at + warmup
+    stop_at = warm_until + duration
+    ps = [ctx.Process(target=target, args=args_of(i, start_at, stop_at, warm_until, out)) for i in range(procs)]
+    for p in ps:
+        p.start()
+    cpu = None
+    if meter is not None:
+        time.sleep(max(0.0, warm_until - time.time()))
+        before = meter.sample()
+        time.sleep(max(0.0, stop_at - time.time()))
+        cpu = CpuMeter.delta(before, meter.sample())
+    results = []
+    for _ in ps:
+        results += out.get(timeout=duration + warmup + 300)
+    for p in ps:
+        p.join()
+    return results, cpu

@@ -18,7 +18,6 @@ Client and server share the machine's cores: the numbers are a floor for the ser
 import argparse
 import datetime
 import json
-import multiprocessing as mp
 import os
 import random
 import statistics
@@ -205,31 +204,13 @@ def _client_proc(proc_no, mode, port, data, threads, batch, start_at, stop_at, w
 
 
 def run_mode(mode, *, port, data, procs, threads, batch, warmup, duration, meter=None):
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    start_at = time.time() + 2.0  # let every process spawn first
-    warm_until = start_at + warmup
-    stop_at = warm_until + duration
-    ps = [ctx.Process(target=_client_proc, args=(i, mode, port, data, threads, batch, start_at, stop_at,
-                                                  warm_until, out)) for i in range(procs)]
-    for p in ps:
-        p.start()
-    cpu_before = cpu_after = None
-    if meter is not None:  # sample the server's CPU over the measured window only
-        time.sleep(max(0.0, warm_until - time.time()))
-        cpu_before = meter.sample()
-        time.sleep(max(0.0, stop_at - time.time()))
-        cpu_after = meter.sample()
-    results = []
-    for _ in ps:
-        results += out.get(timeout=duration + warmup + 300)
-    for p in ps:
-        p.join()
+    results, cpu = common.run_clients(
+        _client_proc, lambda i, start_at, stop_at, warm_until, out: (i, mode, port, data, threads, batch, start_at,
+                                                                    stop_at, warm_until, out),
+        procs=procs, warmup=warmup, duration=duration, meter=meter)
     lat = sorted(x for r in results for x in r["lat"])
     accepted = sum(r["accepted"] for r in results)
-    web_cpu = pg_cpu = float("nan")
-    if cpu_before is not None:
-        web_cpu, pg_cpu = CpuMeter.delta(cpu_before, cpu_after)
+    web_cpu, pg_cpu = cpu if cpu is not None else (float("nan"), float("nan"))
     nreq = max(1, len(lat))
 
     def pct(q):

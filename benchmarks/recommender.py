@@ -25,7 +25,6 @@ Client and server share the machine's 2 cores: the numbers are a floor for the s
 import argparse
 import datetime
 import json
-import multiprocessing as mp
 import os
 import random
 import resource
@@ -245,25 +244,11 @@ def _client_proc(proc_no, mode, port, data, threads, start_at, stop_at, warm_unt
 
 
 def run_mode(mode, *, port, data, procs, threads, warmup, duration, meter):
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
-    start_at = time.time() + 2.0
-    warm_until, stop_at = start_at + warmup, start_at + warmup + duration
-    ps = [ctx.Process(target=_client_proc, args=(i, mode, port, data, threads, start_at, stop_at, warm_until, out))
-          for i in range(procs)]
-    for p in ps:
-        p.start()
-    time.sleep(max(0.0, warm_until - time.time()))
-    before = meter.sample()
-    time.sleep(max(0.0, stop_at - time.time()))
-    after = meter.sample()
-    results = []
-    for _ in ps:
-        results += out.get(timeout=duration + warmup + 300)
-    for p in ps:
-        p.join()
+    results, (web_cpu, pg_cpu) = common.run_clients(
+        _client_proc, lambda i, start_at, stop_at, warm_until, out: (i, mode, port, data, threads, start_at, stop_at,
+                                                                    warm_until, out),
+        procs=procs, warmup=warmup, duration=duration, meter=meter)
     lat = sorted(x for r in results for x in r["lat"])
-    web_cpu, pg_cpu = common.CpuMeter.delta(before, after)
     n = max(1, len(lat))
     return {"mode": mode, "procs": procs, "threads": threads, "requests": len(lat),
             "requests_per_s": len(lat) / duration,

@@ -50,6 +50,7 @@ def titles_by_ids(*, ids):
 # TITLE_CACHE_TTL_S. Cached instances are shared between requests: read-only use.
 TITLE_CACHE_TTL_S = 60.0
 TITLE_CACHE_MAX = 50_000
+CARD_MEMO = "_card_memo"  # marks a cached (shared, read-only) instance: its API card is memoized
 _title_cache: dict = {}
 _title_cache_lock = threading.Lock()
 
@@ -71,6 +72,7 @@ def titles_by_ids_cached(*, ids) -> dict:
             if len(_title_cache) + len(found) > TITLE_CACHE_MAX:
                 _title_cache.clear()
             for i, t in found.items():
+                t.__dict__[CARD_MEMO] = []
                 _title_cache[i] = (expires, t)
         out.update(found)
     return out

@@ -9,19 +9,36 @@ from core.services import ACTIVE_CACHE_KEY
 
 _MISSING = "none"
 
+# The answer is also remembered in this process for a second: every recommendation request asks,
+# and a shared-cache round trip costs more than the scoring of a small history. An activation is
+# seen at once by the process that made it (`forget_active`) and within a second by the others.
+LOCAL_TTL_S = 1.0
+_local: dict[str, tuple[float, dict | None]] = {}
+
 
 def model_version_active(*, name: str) -> dict | None:
-    """{id, version, artifact_dir, checksum} of the active version, or None. One cache GET."""
+    """{id, version, artifact_dir, checksum, trained_at} of the active version, or None."""
+    now = time.monotonic()
+    hit = _local.get(name)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     key = ACTIVE_CACHE_KEY.format(name=name)
-    hit = cache.get(key)
-    if hit == _MISSING:
-        return None
-    if hit is not None:
-        return hit
-    mv = ModelVersion.objects.filter(name=name, is_active=True).values(
-        "id", "version", "artifact_dir", "checksum", "trained_at").first()
-    cache.set(key, mv or _MISSING, 30)
+    mv = cache.get(key)
+    if mv is None:
+        mv = ModelVersion.objects.filter(name=name, is_active=True).values(
+            "id", "version", "artifact_dir", "checksum", "trained_at").first()
+        cache.set(key, mv or _MISSING, 30)
+    mv = None if mv == _MISSING else mv
+    _local[name] = (now + LOCAL_TTL_S, mv)
     return mv
+
+
+def forget_active(name: str | None = None) -> None:
+    """Drop this process's memory of the active version (of `name`, or of every model)."""
+    if name is None:
+        _local.clear()
+    else:
+        _local.pop(name, None)
 
 
 def model_versions(*, name: str | None = None):

@@ -58,8 +58,14 @@ def model_version_activate(*, mv: ModelVersion) -> ModelVersion:
     mv.activated_at = timezone.now()
     mv.save(update_fields=["is_active", "status", "activated_at"])
     key = ACTIVE_CACHE_KEY.format(name=mv.name)
-    cache.delete(key)  # this process sees it now; others after commit
-    transaction.on_commit(lambda: cache.delete(key))
+    from core.selectors import forget_active
+
+    def forget():
+        cache.delete(key)
+        forget_active(mv.name)
+
+    forget()  # this process sees it now; others after commit (and their one-second memory)
+    transaction.on_commit(forget)
     return mv
 
 

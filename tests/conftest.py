@@ -68,12 +68,16 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from catalog.selectors import title_cache_evict
+    from core.selectors import forget_active
 
-    cache.clear()
-    title_cache_evict()  # the per-process title cache: ids are reused between tests
+    def clear():
+        cache.clear()
+        title_cache_evict()  # the per-process title cache: ids are reused between tests
+        forget_active()  # the one-second memory of the active model versions
+
+    clear()
     yield
-    cache.clear()
-    title_cache_evict()
+    clear()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from catalog.models import Credit, Genre, Person, Title
+from catalog.selectors import CARD_MEMO
 
 
 class GenreSerializer(serializers.ModelSerializer):
@@ -24,6 +25,19 @@ class TitleListSerializer(serializers.ModelSerializer):
 
     @classmethod
     def card(cls, t: Title) -> dict:
+        """The card of `t`. The per-process title cache (`catalog.selectors.titles_by_ids_cached`)
+        hands out the same read-only instances, marked with a memo slot: their card is built
+        once, and a recommendation list of cached titles costs ten dict copies. Other instances
+        (which a view may change and save) are read afresh each time."""
+        memo = t.__dict__.get(CARD_MEMO)
+        if memo is None:
+            return cls._build_card(t)
+        if not memo:
+            memo.append(cls._build_card(t))
+        return dict(memo[0])
+
+    @classmethod
+    def _build_card(cls, t: Title) -> dict:
         if cls._rating_field is None:
             cls._rating_field = TitleListSerializer().fields["imdb_rating"]
         rating = t.imdb_rating

@@ -46,6 +46,21 @@ def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None, excl
     return top.astype(np.int64)
 
 
+def top_k_1d(scores: np.ndarray, k: int) -> np.ndarray:
+    """`top_k` of one row without its -1 padding: the indices of the (at most) ``k`` best
+    entries that are not ``-inf``, best first, ties by index (serving's per-request ranking)."""
+    s = np.asarray(scores, dtype=np.float64)
+    n = len(s)
+    kk = min(k, n)
+    if kk <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(s, n - kk)[n - kk:] if kk < n else np.arange(n)
+    vals = s[part]
+    order = np.lexsort((part, -vals))
+    top, vals = part[order], vals[order]
+    return top[vals != -np.inf].astype(np.int64)
+
+
 def ranking_metrics(top: np.ndarray, relevant: list, k: int) -> dict:
     """Metrics for top-k lists ``top`` (rows, -1 = empty slot) against ``relevant`` (list of
     item-index collections, one per row). Rows with no relevant item are skipped."""

@@ -29,7 +29,7 @@ from .features import FeatureSpace, build_feature_matrix, feature_vector
 from .foldin import FoldInSolver, calibrate_foldin
 from .matrix import IdMap, InteractionMatrix, confidence_weights, session_matrix
 from .matrix import user_vector as history_row
-from .metrics import top_k
+from .metrics import top_k, top_k_1d
 from .models import EASE, make_lightfm
 
 
@@ -96,6 +96,17 @@ def masked_zscore(S: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     sd = np.sqrt(var)
     sd[sd == 0] = 1.0
     return (S - mu) / sd
+
+
+def zscore_1d(s: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """`masked_zscore` of one row (float64): standardised over the allowed entries."""
+    s = np.asarray(s, dtype=np.float64)
+    a = s[allowed]
+    if not a.size:
+        return s.copy()
+    mu = a.mean()
+    sd = a.std()
+    return (s - mu) / (sd if sd > 0 else 1.0)
 
 
 def blend_scores(ease_scores, lfm_scores, allowed, debias, w) -> np.ndarray:
@@ -272,21 +283,46 @@ class Recommender:
         known = user is not None and 0 <= user < self.n_users
         if history is None:
             history = self.history_of(user) if known else []
-        history = list(history)
-        x = history_row(self.n_items, [h[0] for h in history], self.weights([h[1] for h in history]) if history else [])
-        u = self.user_vector(user if known else None, history, user_features, fold_in)
-        E, L = self.component_scores(x, u[None, :])
-        allowed = self._candidates(1, include_cold)
+        last = {}  # item -> raw value; a repeated item keeps its last value (as `history_row`)
+        for j, v in history:
+            last[int(j)] = v
+        cols = np.fromiter(last.keys(), dtype=np.int64, count=len(last))
+        if len(cols) and (cols.min() < 0 or cols.max() >= self.n_items):
+            raise IndexError("item index out of range")
+        w = self.weights(list(last.values())) if len(cols) else np.zeros(0, np.float32)
+        u = self.user_vector(user if known else None, list(history), user_features, fold_in)
+        # one row: a matrix-vector product and a gather of B's rows cost a fraction of the
+        # general (sparse) matrix path of `component_scores` — same numbers (tests compare)
+        L = self.item_vectors @ np.asarray(u, dtype=self.item_vectors.dtype) + self.item_biases
+        allowed = self.warm.copy() if not include_cold else np.ones(self.n_items, dtype=bool)
         if exclude is not None and len(exclude):
-            allowed[0, np.asarray(exclude, dtype=np.int64)] = False
-        if exclude_seen and len(history):
-            allowed[0, x.indices] = False
-        if not history and E is not None:
-            E = None  # nothing to propagate: LightFM (biases + features) alone
-            S = masked_zscore(L, allowed)
-            S[~allowed] = -np.inf
-            return S[0]
-        return self._blend(E, L, allowed)[0]
+            allowed[np.asarray(exclude, dtype=np.int64)] = False
+        if exclude_seen and len(cols):
+            allowed[cols] = False
+        E = self._ease_row(cols, w) if (len(cols) and self.ease_B is not None) else None
+        wt = self.params.blend_weight
+        if E is None or wt >= 1.0:
+            S = zscore_1d(L, allowed)
+        elif wt <= 0.0:
+            S = zscore_1d(E * self._debias, allowed)
+        else:
+            S = (1.0 - wt) * zscore_1d(E * self._debias, allowed) + wt * zscore_1d(L, allowed)
+        S[~allowed] = -np.inf
+        return S
+
+    def _ease_row(self, cols: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """EASE scores of one weighted history: sum of w_j * B[j] (B sparse or dense)."""
+        B = self.ease_B
+        if not sp.issparse(B):
+            return np.asarray(w, dtype=np.float64) @ np.asarray(B[cols], dtype=np.float64)
+        starts, ends = B.indptr[cols], B.indptr[cols + 1]
+        lens = ends - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.zeros(self.n_items)
+        pos = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(total)
+        return np.bincount(B.indices[pos], weights=B.data[pos].astype(np.float64) * np.repeat(w, lens),
+                           minlength=self.n_items)
 
     def recommend(self, user: int | None = None, history: Sequence | None = None, *, k: int = 10,
                   exclude: Sequence[int] | None = None, exclude_seen: bool = True, include_cold: bool = False,
@@ -294,8 +330,8 @@ class Recommender:
         """Top ``k`` (item index, score), best first. Seen items are excluded by default."""
         s = self.score_user(user, history, user_features=user_features, exclude=exclude, exclude_seen=exclude_seen,
                             include_cold=include_cold, fold_in=fold_in)
-        top = top_k(s[None, :], k)[0]
-        return [(int(i), float(s[i])) for i in top if i >= 0]
+        top = top_k_1d(s, k)
+        return [(int(i), float(s[i])) for i in top]
 
     def recommend_batch(self, users: Sequence[int], k: int = 10, *, exclude_seen: bool = True,
                         include_cold: bool = False, chunk: int = 1024, component: str = "hybrid") -> np.ndarray:

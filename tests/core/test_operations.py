@@ -79,3 +79,26 @@ def test_a_finished_import_makes_cached_analytics_stale():
     run_import(source="test", paths=[], options={}, progress=None, body=lambda rec: None)
     after = cache.get(analytics_selectors.VERSION_KEY)
     assert after is not None and after != before
+
+
+@pytest.mark.django_db
+def test_the_active_version_is_remembered_for_a_second_and_activation_is_seen_at_once(monkeypatch):
+    from core import selectors, services
+    from core.models import ModelVersion
+
+    v1 = ModelVersion.objects.create(name="recommender", version="v1", artifact_dir="/a/v1")
+    services.model_version_activate(mv=v1)
+    assert selectors.model_version_active(name="recommender")["version"] == "v1"
+    # another process activates v2: its cache delete reaches the shared cache, not this memory
+    v2 = ModelVersion.objects.create(name="recommender", version="v2", artifact_dir="/a/v2")
+    ModelVersion.objects.filter(pk=v1.pk).update(is_active=False)
+    ModelVersion.objects.filter(pk=v2.pk).update(is_active=True)
+    cache.delete(services.ACTIVE_CACHE_KEY.format(name="recommender"))
+    assert selectors.model_version_active(name="recommender")["version"] == "v1"  # remembered
+    clock = [selectors.time.monotonic() + selectors.LOCAL_TTL_S + 0.01]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    assert selectors.model_version_active(name="recommender")["version"] == "v2"  # a second later
+    # an activation made in this process is seen at once
+    v3 = ModelVersion.objects.create(name="recommender", version="v3", artifact_dir="/a/v3")
+    services.model_version_activate(mv=v3)
+    assert selectors.model_version_active(name="recommender")["version"] == "v3"

@@ -57,3 +57,41 @@ def test_anonymous_throttle_keys_by_address_and_ignores_users():
     t = WindowAnonRateThrottle()
     req = type("R", (), {"user": type("U", (), {"is_authenticated": True})(), "META": {}})()
     assert t.get_cache_key(req, None) is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_on_redis_one_pipelined_counter_limits_and_expires(user_rate, api_client, django_user_model, redis_url,
+                                                           settings, monkeypatch):
+    """The django-redis path: INCR + EXPIRE NX in one round trip, same limits and 429 contract."""
+    import redis
+    from django.core.cache import caches
+
+    from core.api.throttling import FixedWindowMixin
+
+    monkeypatch.setattr(FixedWindowMixin, "_incr_generic", lambda *a: pytest.fail("the generic path ran on Redis"))
+
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url,
+                                   "KEY_PREFIX": "throttle-test"}}
+    cache = caches["default"]
+    user_rate("2/minute")
+    u = django_user_model.objects.create_user("rate-redis", password="x-long-password-1")
+    api_client.force_authenticate(u)
+    try:
+        assert [api_client.get("/api/me/history/").status_code for _ in range(3)] == [200, 200, 429]
+        raw = redis.Redis.from_url(redis_url)
+        keys = raw.keys("throttle-test:*throttle_user*")
+        assert len(keys) == 1 and int(raw.get(keys[0])) == 3
+        assert 0 < raw.ttl(keys[0]) <= 61  # the window's key expires with the window
+    finally:
+        cache.clear()
+
+
+@pytest.mark.django_db
+def test_on_redis_down_requests_go_through(user_rate, api_client, django_user_model, settings):
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2}}}
+    user_rate("1/minute")
+    u = django_user_model.objects.create_user("rate-redis-down", password="x-long-password-1")
+    api_client.force_authenticate(u)
+    assert [api_client.get("/api/me/history/").status_code for _ in range(3)] == [200, 200, 200]

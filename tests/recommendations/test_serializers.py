@@ -49,3 +49,22 @@ def test_reclist_response_equals_the_documented_serializer(titles, with_reason):
     assert _plain(RecListSerializer.from_reclist(rec)) == _plain(RecListSerializer.from_reclist_generic(rec))
     fallback = RecList(titles=titles[:1], scores=[], source="popular", note="Popular picks", model_version=None)
     assert _plain(RecListSerializer.from_reclist(fallback)) == _plain(RecListSerializer.from_reclist_generic(fallback))
+
+
+@pytest.mark.django_db
+def test_cached_titles_build_their_card_once_and_hand_out_copies(titles, django_assert_num_queries):
+    from catalog.selectors import titles_by_ids_cached
+
+    ids = [t.id for t in titles]
+    cached = titles_by_ids_cached(ids=ids)
+    first = [TitleListSerializer.card(cached[i]) for i in ids]
+    assert [_plain(c) for c in first] == [_plain(TitleListSerializer.card(t)) for t in titles]
+    first[0]["primary_title"] = "changed by a caller"
+    with django_assert_num_queries(0):  # the same instances, their cards memoized
+        again = titles_by_ids_cached(ids=ids)
+        assert TitleListSerializer.card(again[ids[0]])["primary_title"] == titles[0].primary_title
+    # an instance that is not the cache's is read afresh: a view may change it
+    t = titles[0]
+    TitleListSerializer.card(t)
+    t.primary_title = "Renamed"
+    assert TitleListSerializer.card(t)["primary_title"] == "Renamed"

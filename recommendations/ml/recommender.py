@@ -28,7 +28,6 @@ from threadpoolctl import threadpool_limits
 from .features import FeatureSpace, build_feature_matrix, feature_vector
 from .foldin import FoldInSolver, calibrate_foldin
 from .matrix import IdMap, InteractionMatrix, confidence_weights, session_matrix
-from .matrix import user_vector as history_row
 from .metrics import top_k, top_k_1d
 from .models import EASE, make_lightfm
 

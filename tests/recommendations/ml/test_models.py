@@ -1,12 +1,10 @@
 """The hybrid model on planted taste clusters: it finds them, handles new films and new viewers."""
-import time
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from recommendations.ml.features import build_feature_matrix
-from recommendations.ml.foldin import FoldInSolver
 from recommendations.ml.matrix import IdMap, build_interactions
 from recommendations.ml.metrics import ranking_metrics, relevant_lists, top_k
 from recommendations.ml.models import EASE, ItemKNN, MostPopular, ease_user_scores

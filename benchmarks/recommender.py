@@ -395,7 +395,8 @@ def main():
                     default=[(1, 2), (2, 2), (2, 4)],
                     help="client load levels for /api/me/recommendations/, procs x connections (default 1x2,2x2,2x4)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    ap.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                    help="sync (default) is what the README and docs/install.md run in production")
     ap.add_argument("--server-threads", type=int, default=2)
     ap.add_argument("--redis-db", type=int, default=11)
     ap.add_argument("--realtime-trials", type=int, default=40)

@@ -37,6 +37,12 @@ def title_get(*, title_id) -> Title:
         raise NotFound(f"Title {title_id} does not exist.")
 
 
+def title_ensure_exists(*, title_id) -> None:
+    """NotFound (as `title_get`) unless the title exists; from the per-process title cache."""
+    if not titles_by_ids_cached(ids=[title_id]):
+        raise NotFound(f"Title {title_id} does not exist.")
+
+
 def titles_by_ids(*, ids):
     """Titles for a list of ids, in the order given (missing ids dropped)."""
     ids = [int(i) for i in ids]

@@ -39,7 +39,7 @@ class SimilarTitlesApi(APIView):
     def get(self, request, title_id: int):
         q = SimilarQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)
-        catalog_selectors.title_get(title_id=title_id)  # 404 when unknown
+        catalog_selectors.title_ensure_exists(title_id=title_id)  # 404 when unknown
         rec = selectors.similar_titles(title_id=title_id, k=q.validated_data["k"])
         return Response(RecListSerializer.from_reclist(rec))
 

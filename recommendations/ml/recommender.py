@@ -393,8 +393,7 @@ class Recommender:
             s[item] = -np.inf
         if exclude is not None and len(exclude):
             s[np.asarray(exclude, dtype=np.int64)] = -np.inf
-        top = top_k(s[None, :], k)[0]
-        return [(int(i), float(s[i])) for i in top if i >= 0]
+        return [(int(i), float(s[i])) for i in top_k_1d(s, k)]
 
     # ---------------------------------------------------------------------------- persistence
     def save(self, directory, *, metadata: dict | None = None, include_interactions: bool = False, overwrite=False):

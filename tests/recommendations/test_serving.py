@@ -86,6 +86,19 @@ def test_similar_titles_work_for_a_title_nobody_watched(trained, api_client):
 
 
 @pytest.mark.django_db
+def test_similar_titles_of_an_unknown_title_is_a_json_404(trained, api_client):
+    from catalog.models import Title
+
+    missing = (Title.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1000
+    r = api_client.get(f"/api/titles/{missing}/similar/?k=5")
+    assert r.status_code == 404 and f"Title {missing} does not exist." in r.json()["detail"]
+    t = trained["cold"]["action"]
+    assert api_client.get(f"/api/titles/{t.id}/similar/?k=5").status_code == 200
+    Title.objects.filter(pk=t.pk).delete()  # deleted in this process: evicted from its title cache
+    assert api_client.get(f"/api/titles/{t.id}/similar/?k=5").status_code == 404
+
+
+@pytest.mark.django_db
 def test_i_liked_several_titles_returns_k_new_ones(trained, api_client):
     liked = trained["titles"]["romance"][:3]
     r = api_client.get(f"/api/recommendations/for-titles/?ids={','.join(str(t.id) for t in liked)}&k=5")

@@ -24,9 +24,7 @@ class MyRecommendationsApi(APIView):
 
     @extend_schema(parameters=[UserRecQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
     def get(self, request):
-        q = UserRecQuerySerializer(data=request.query_params)
-        q.is_valid(raise_exception=True)
-        d = q.validated_data
+        d = UserRecQuerySerializer.parse(request.query_params)
         rec = selectors.recommendations_for_user(user=request.user, k=d["k"], title_type=d.get("type"),
                                                  genre=d.get("genre"), decade=d.get("decade"))
         return Response(RecListSerializer.from_reclist(rec))

@@ -68,3 +68,28 @@ def test_cached_titles_build_their_card_once_and_hand_out_copies(titles, django_
     TitleListSerializer.card(t)
     t.primary_title = "Renamed"
     assert TitleListSerializer.card(t)["primary_title"] == "Renamed"
+
+
+@pytest.mark.parametrize("query", ["", "k=10", "k=1", "k=100", "k=0", "k=101", "k=", "k=abc", "k=%C2%B2", "k=+5",
+                                   "k=05", "k=5.0", "k=5&k=6", "k=5&type=movie", "type=movie", "genre=drama&k=3",
+                                   "decade=1995", "decade=1990", "k=9999999", "other=1"])
+def test_recommendation_query_fast_path_equals_the_serializer(query):
+    from django.http import QueryDict
+    from rest_framework.exceptions import ValidationError
+
+    from recommendations.api.serializers import UserRecQuerySerializer
+
+    params = QueryDict(query)
+
+    def outcome(fn):
+        try:
+            return "ok", dict(fn())
+        except ValidationError as exc:
+            return "400", exc.detail
+
+    def by_serializer():
+        q = UserRecQuerySerializer(data=params)
+        q.is_valid(raise_exception=True)
+        return q.validated_data
+
+    assert outcome(lambda: UserRecQuerySerializer.parse(params)) == outcome(by_serializer)

@@ -10,28 +10,17 @@ price of the fixed window: a client may send up to twice its rate across a windo
 """
 import logging
 
+from django_redis.client import DefaultClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 log = logging.getLogger(__name__)
 
 
-def _redis_client(cache):
-    """The raw redis-py client behind a django-redis cache (or its proxy), else None."""
-    try:
-        from django_redis.client import DefaultClient
-    except ImportError:  # pragma: no cover — django-redis is a requirement
-        return None
-    client = getattr(cache, "client", None)
-    if not isinstance(client, DefaultClient):
-        return None
-    return client.get_client(write=True)
-
-
-def _incr_redis(client, cache, key, ttl):
+def _incr_redis(client: DefaultClient, key, ttl):
     """Count one request in `key` (expiring after `ttl` s); None when Redis cannot answer."""
     try:
-        full_key = cache.client.make_key(key)
-        pipe = client.pipeline(transaction=False)
+        full_key = client.make_key(key)
+        pipe = client.get_client(write=True).pipeline(transaction=False)
         pipe.incr(full_key)
         pipe.expire(full_key, ttl, nx=True)
         return pipe.execute()[0]
@@ -51,9 +40,9 @@ class FixedWindowMixin:
         window = int(now // self.duration)
         self.window_end = (window + 1) * self.duration
         key = f"{self.key}:w{window}"
-        client = _redis_client(self.cache)
-        if client is not None:
-            count = _incr_redis(client, self.cache, key, int(self.duration) + 1)
+        client = getattr(self.cache, "client", None)  # django-redis's, behind the cache (proxy)
+        if isinstance(client, DefaultClient):
+            count = _incr_redis(client, key, int(self.duration) + 1)
         else:
             count = self._incr_generic(key)
         if count is None:  # cache unavailable (errors ignored): do not lock clients out

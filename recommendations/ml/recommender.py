@@ -86,8 +86,15 @@ def sessions_of(matrix: InteractionMatrix, W: sp.csr_matrix, p: HybridParams):
 
 
 def masked_zscore(S: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Standardise each row over its allowed entries (others are left as they are)."""
+    """Standardise each row over its allowed entries (others are left as they are). One row
+    (1-D, serving's case) is standardised from its allowed entries directly."""
     S = np.asarray(S, dtype=np.float64)
+    if S.ndim == 1:
+        a = S[allowed]
+        if not a.size:
+            return S.copy()
+        sd = a.std()
+        return (S - a.mean()) / (sd if sd > 0 else 1.0)
     cnt = np.maximum(allowed.sum(1, keepdims=True), 1)
     Sa = np.where(allowed, S, 0.0)
     mu = Sa.sum(1, keepdims=True) / cnt
@@ -97,25 +104,15 @@ def masked_zscore(S: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return (S - mu) / sd
 
 
-def zscore_1d(s: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """`masked_zscore` of one row (float64): standardised over the allowed entries."""
-    s = np.asarray(s, dtype=np.float64)
-    a = s[allowed]
-    if not a.size:
-        return s.copy()
-    mu = a.mean()
-    sd = a.std()
-    return (s - mu) / (sd if sd > 0 else 1.0)
-
-
 def blend_scores(ease_scores, lfm_scores, allowed, debias, w) -> np.ndarray:
-    """``(1-w) z(ease * debias) + w z(lightfm)`` over the allowed entries; others ``-inf``."""
+    """``(1-w) z(ease * debias) + w z(lightfm)`` over the allowed entries; others ``-inf``.
+    Rows of scores (2-D) or one row (1-D)."""
     if ease_scores is None or w >= 1.0:
         S = masked_zscore(lfm_scores, allowed)
     elif w <= 0.0:
-        S = masked_zscore(ease_scores * debias[None, :], allowed)
+        S = masked_zscore(ease_scores * debias, allowed)
     else:
-        S = (1.0 - w) * masked_zscore(ease_scores * debias[None, :], allowed) + w * masked_zscore(lfm_scores, allowed)
+        S = (1.0 - w) * masked_zscore(ease_scores * debias, allowed) + w * masked_zscore(lfm_scores, allowed)
     S[~allowed] = -np.inf
     return S
 
@@ -299,15 +296,7 @@ class Recommender:
         if exclude_seen and len(cols):
             allowed[cols] = False
         E = self._ease_row(cols, w) if (len(cols) and self.ease_B is not None) else None
-        wt = self.params.blend_weight
-        if E is None or wt >= 1.0:
-            S = zscore_1d(L, allowed)
-        elif wt <= 0.0:
-            S = zscore_1d(E * self._debias, allowed)
-        else:
-            S = (1.0 - wt) * zscore_1d(E * self._debias, allowed) + wt * zscore_1d(L, allowed)
-        S[~allowed] = -np.inf
-        return S
+        return self._blend(E, L, allowed)  # no history: LightFM (biases + features) alone
 
     def _ease_row(self, cols: np.ndarray, w: np.ndarray) -> np.ndarray:
         """EASE scores of one weighted history: sum of w_j * B[j] (B sparse or dense)."""

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -62,6 +63,26 @@ def pytest_runtest_setup(item):
         pytest.skip(f"real datasets folder {DATASETS} is absent")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_static_through_whitenoise():
+    """Serve /static/ on pytest-django's live server the way production does: through the app's
+    WhiteNoise middleware (WHITENOISE_USE_FINDERS in the test settings), which answers HTTP Range
+    requests. Django's StaticFilesHandler, which the live server puts in front otherwise, does not:
+    the player's <video> was then seekable only as far as it had downloaded, and a test had to wait
+    for the whole clip to stream on a busy machine. With Range it is seekable at `loadedmetadata`."""
+    from django.contrib.staticfiles import handlers
+
+    original = handlers.StaticFilesHandler
+
+    class ThroughTheApplication(original):
+        def _should_handle(self, path):
+            return False
+
+    handlers.StaticFilesHandler = ThroughTheApplication
+    yield
+    handlers.StaticFilesHandler = original
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttles, active-model pointers, analytics)."""
@@ -111,17 +132,39 @@ def _database_url():
             f":{db.get('PORT') or 5432}/{db['NAME']}")
 
 
+class RedisNamespace:
+    """A namespace of the machine's Redis that belongs to one test: `url` and a unique key `prefix`
+    (cache KEY_PREFIX, Celery's `global_keyprefix`). `cleanup()` deletes the keys under the prefix
+    and nothing else: the Redis database may be shared with other runs, so it is never flushed."""
+
+    def __init__(self, url):
+        import redis
+
+        self.url = url
+        self.prefix = f"netfloox-test:{os.getpid()}:{uuid.uuid4().hex[:12]}:"
+        self.client = redis.Redis.from_url(url)
+
+    def keys(self):
+        return list(self.client.scan_iter(match=f"{self.prefix}*", count=1000))
+
+    def cleanup(self):
+        for key in self.keys():
+            self.client.delete(key)
+
+
 @pytest.fixture
-def redis_url():
+def redis_namespace():
     reason = _missing_service("redis")
     if reason:
         pytest.skip(reason)
-    import redis
+    ns = RedisNamespace(REDIS_URL)
+    yield ns
+    ns.cleanup()
 
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
+
+@pytest.fixture
+def redis_url(redis_namespace):
+    return redis_namespace.url
 
 
 def _reset_celery_connections(app):
@@ -146,7 +189,7 @@ class WorkerProcess:
              "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--without-gossip",
              "--without-mingle", "--without-heartbeat", "-n", f"{self.name}-{os.getpid()}-{time.time_ns()}@%h"],
             cwd=REPO, env=self.env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        deadline = time.time() + 300  # a hang guard, not a speed check: loaded CI machines start slowly
         while time.time() < deadline:
             if b"ready." in self.log.read_bytes()[start_at:]:
                 return
@@ -166,17 +209,24 @@ class WorkerProcess:
 
 
 @contextlib.contextmanager
-def live_celery(*, broker_url, result_backend, log, name="test"):
-    """Point the in-process Celery app at `broker_url`, run a worker process on the test database
-    (PostgreSQL), and restore the eager app afterwards. Yields the WorkerProcess."""
+def live_celery(*, broker_url, result_backend, log, name="test", key_prefix=""):
+    """Point the in-process Celery app at `broker_url` (keys under `key_prefix`), run a worker process
+    on the test database (PostgreSQL) with the same prefix, and restore the eager app afterwards.
+    Yields the WorkerProcess."""
     from netfloox.celery import app
 
-    old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=broker_url, result_backend=result_backend)
+    keys = ("task_always_eager", "broker_url", "result_backend", "broker_transport_options",
+            "result_backend_transport_options")
+    old = {k: app.conf.get(k) for k in keys}
+    prefixed = {"global_keyprefix": key_prefix} if key_prefix else {}
+    app.conf.update(task_always_eager=False, broker_url=broker_url, result_backend=result_backend,
+                    broker_transport_options={**(old["broker_transport_options"] or {}), **prefixed},
+                    result_backend_transport_options={**(old["result_backend_transport_options"] or {}),
+                                                      **prefixed})
     _reset_celery_connections(app)
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
                DATABASE_URL=_database_url(), REDIS_URL=broker_url, CELERY_BROKER_URL=broker_url,
-               CELERY_RESULT_BACKEND=result_backend or "", ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR),
+               CELERY_RESULT_BACKEND=result_backend or "", REDIS_KEY_PREFIX=key_prefix, ML_ARTIFACTS_DIR=str(settings.ML_ARTIFACTS_DIR),
                PYTHONUNBUFFERED="1")
     worker = WorkerProcess(env=env, log=log, name=name)
     try:
@@ -189,7 +239,9 @@ def live_celery(*, broker_url, result_backend, log, name="test"):
 
 
 @pytest.fixture
-def celery_live(transactional_db, redis_url, tmp_path):
-    """A real worker process on the machine's Redis and the PostgreSQL test database."""
-    with live_celery(broker_url=redis_url, result_backend=redis_url, log=tmp_path / "worker.log") as worker:
+def celery_live(transactional_db, redis_namespace, tmp_path):
+    """A real worker process on the machine's Redis (in this test's own key namespace) and the
+    PostgreSQL test database."""
+    with live_celery(broker_url=redis_namespace.url, result_backend=redis_namespace.url,
+                     log=tmp_path / "worker.log", key_prefix=redis_namespace.prefix) as worker:
         yield worker

@@ -120,7 +120,7 @@ def main(argv=None) -> None:
             if frames.exists():
                 for old in list(frames.glob("[0-9][0-9]-*.png")) + list(frames.glob("[0-9][0-9]-*.txt")):
                     old.unlink()
-            run_journeys(frames, None if args.update_screenshots else tmp / "screenshots")
+            run_journeys(frames, REPO / "docs" / "screenshots" if args.update_screenshots else tmp / "screenshots")
         pngs = sorted(frames.glob("[0-9][0-9]-*.png"))
         if not pngs:
             sys.exit(f"no frames in {frames}: were the browser tests skipped (Chromium, playwright)?")

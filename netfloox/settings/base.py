@@ -103,6 +103,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Namespace for every key this deployment writes to Redis (cache, Celery broker queues and results),
+# so several deployments (or test runs) can share one Redis server without seeing each other's keys.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -111,7 +114,7 @@ if REDIS_URL:
             # throttle and caches degrade to misses instead of 500s.
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "netfloox",
+            "KEY_PREFIX": f"{REDIS_KEY_PREFIX}netfloox",
             "TIMEOUT": 300,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
@@ -139,6 +142,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # acks_late tasks are redelivered when unacknowledged for this long: longer than the longest hard
 # time limit (training, 3 h), or a training still running would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {}
+if REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"

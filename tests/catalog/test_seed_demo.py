@@ -1,5 +1,4 @@
 """seed_demo: a deterministic demo catalog whose viewers follow planted tastes."""
-import time
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -89,13 +88,10 @@ def test_each_viewer_mostly_rates_and_watches_their_planted_clusters():
 
 
 @pytest.mark.slow
-def test_the_default_demo_is_big_enough_and_fast_enough():
-    t0 = time.monotonic()
-    run = demo_seed()
-    elapsed = time.monotonic() - t0
+def test_the_default_demo_is_big_enough():
+    run = demo_seed()  # its duration is measured by benchmarks, not asserted here
     assert Title.objects.count() == 1200
     assert 250 <= Person.objects.count() <= 350
     assert User.objects.count() == 201
     assert Event.objects.count() >= 20_000 and Interaction.objects.count() >= 5_000
     assert run.status == "succeeded"
-    assert elapsed < 30, elapsed

@@ -61,8 +61,8 @@ def test_anonymous_throttle_keys_by_address_and_ignores_users():
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_on_redis_one_pipelined_counter_limits_and_expires(user_rate, api_client, django_user_model, redis_url,
-                                                           settings, monkeypatch):
+def test_on_redis_one_pipelined_counter_limits_and_expires(user_rate, api_client, django_user_model,
+                                                           redis_namespace, settings, monkeypatch):
     """The django-redis path: INCR + EXPIRE NX in one round trip, same limits and 429 contract."""
     import redis
     from django.core.cache import caches
@@ -71,20 +71,21 @@ def test_on_redis_one_pipelined_counter_limits_and_expires(user_rate, api_client
 
     monkeypatch.setattr(FixedWindowMixin, "_incr_generic", lambda *a: pytest.fail("the generic path ran on Redis"))
 
-    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url,
-                                   "KEY_PREFIX": "throttle-test"}}
+    prefix = f"{redis_namespace.prefix}throttle-test"
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_namespace.url,
+                                   "KEY_PREFIX": prefix}}
     cache = caches["default"]
     user_rate("2/minute")
     u = django_user_model.objects.create_user("rate-redis", password="x-long-password-1")
     api_client.force_authenticate(u)
     try:
         assert [api_client.get("/api/me/history/").status_code for _ in range(3)] == [200, 200, 429]
-        raw = redis.Redis.from_url(redis_url)
-        keys = raw.keys("throttle-test:*throttle_user*")
+        raw = redis.Redis.from_url(redis_namespace.url)
+        keys = list(raw.scan_iter(match=f"{prefix}:*throttle_user*"))
         assert len(keys) == 1 and int(raw.get(keys[0])) == 3
         assert 0 < raw.ttl(keys[0]) <= 61  # the window's key expires with the window
     finally:
-        cache.clear()
+        cache.delete_pattern("*")  # this test's keys only (its KEY_PREFIX); never FLUSHDB a shared db
 
 
 @pytest.mark.django_db

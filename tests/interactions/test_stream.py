@@ -1,7 +1,6 @@
 """The real-time stream: exact wire format, mapping, the simulator → consumer loop, back-off."""
 import json
 import threading
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -191,10 +190,8 @@ def test_the_beat_task_is_a_no_op_without_a_url_and_polls_with_one(simulator, se
 # --- failures and back-off -------------------------------------------------------------------------------
 def test_a_refused_connection_backs_off_and_exits_cleanly_after_max_polls(db, capsys):
     url = f"http://127.0.0.1:{free_port()}/users-currently-watching-movie"  # nothing listens there
-    started = time.monotonic()
     with pytest.raises(CommandError, match="no poll .* succeeded"):
         call_command("consume_watch_stream", url=url, max_polls=3, interval=0.01, timeout=2)
-    assert time.monotonic() - started < 5
     err = capsys.readouterr().err
     assert err.count("FAILED") == 3
     assert "next try in 0.0 s" in err  # 0.02, 0.04, 0.08 rounded

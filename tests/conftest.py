@@ -218,11 +218,15 @@ def live_celery(*, broker_url, result_backend, log, name="test", key_prefix=""):
     keys = ("task_always_eager", "broker_url", "result_backend", "broker_transport_options",
             "result_backend_transport_options")
     old = {k: app.conf.get(k) for k in keys}
-    prefixed = {"global_keyprefix": key_prefix} if key_prefix else {}
+    def options(base):
+        # The prefix is always the one given here, never the one the settings read from
+        # REDIS_KEY_PREFIX (CI sets it): publisher and worker must agree on where the queues are.
+        opts = {k: v for k, v in (base or {}).items() if k != "global_keyprefix"}
+        return {**opts, "global_keyprefix": key_prefix} if key_prefix else opts
+
     app.conf.update(task_always_eager=False, broker_url=broker_url, result_backend=result_backend,
-                    broker_transport_options={**(old["broker_transport_options"] or {}), **prefixed},
-                    result_backend_transport_options={**(old["result_backend_transport_options"] or {}),
-                                                      **prefixed})
+                    broker_transport_options=options(old["broker_transport_options"]),
+                    result_backend_transport_options=options(old["result_backend_transport_options"]))
     _reset_celery_connections(app)
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="netfloox.settings.test", CELERY_TASK_ALWAYS_EAGER="0",
                DATABASE_URL=_database_url(), REDIS_URL=broker_url, CELERY_BROKER_URL=broker_url,

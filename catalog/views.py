@@ -31,6 +31,9 @@ PREFERRED_GENRES = ("drama", "comedy", "action", "thriller", "sci-fi", "science-
 KNOWN_NOTES = (gettext_noop("Popular picks: no recommendation model is trained yet."),)
 
 
+TRENDING_DAYS = 7  # the window of the home page's "Trending now" row
+
+
 @dataclass
 class Row:
     key: str
@@ -81,8 +84,13 @@ def home(request):
             rows.append(Row(key="because-you-watched",
                             name=_("Because you watched %(title)s") % {"title": because.reason_title.primary_title},
                             titles=list(because.titles), note=because.note, reason_title=because.reason_title))
-    trending = rec_selectors.trending_titles(k=ROW_SIZE)
-    rows.append(Row(key="trending", name=_("Trending now"), titles=list(trending)))
+    trending = rec_selectors.trending_titles(k=ROW_SIZE, days=TRENDING_DAYS)
+    if trending:
+        note = _("Most watched in the last %(days)d days") % {"days": TRENDING_DAYS}
+    else:
+        trending = rec_selectors.popular_titles(k=ROW_SIZE)
+        note = _("Nothing watched in the last %(days)d days: the most watched of all time") % {"days": TRENDING_DAYS}
+    rows.append(Row(key="trending", name=_("Trending now"), titles=list(trending), note=note))
     top = rec_selectors.top_rated_titles(k=ROW_SIZE) or rec_selectors.top_rated_titles(k=ROW_SIZE, min_votes=0)
     rows.append(Row(key="top-rated", name=_("Top rated"), titles=list(top)))
     rows += _genre_rows(user)

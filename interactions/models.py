@@ -78,3 +78,72 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.user_id}→{self.title_id} ({self.weight:.2f})"
+
+
+class RatingSource(models.IntegerChoices):
+    NETFLIX = 1, "Netflix Prize"
+    MOVIELENS = 2, "MovieLens"
+
+
+class ImportedRating(models.Model):
+    """A historical rating from a dataset import (Netflix Prize, MovieLens): one row per (viewer,
+    title), the latest rating by the dataset's own date.
+
+    Why not the event log: 100 M historical ratings are not real-time events. As events they cost
+    a uuid `event_id`, six indexes and an `Interaction` aggregate row each (~2 hours and ~45 GB for
+    the Netflix Prize); here a row is 48 bytes behind one composite primary key (~8 GB in all),
+    the first big import COPYs into the table with that key dropped and builds it once at the end
+    (docs/import.md), and the viewing KPIs (events per day, active viewers, trending) never count
+    imported history as today's activity. Readers that need a viewer's whole signal (training,
+    the serving history read) combine it with the live aggregate (`interactions.selectors`).
+
+    The foreign keys have no database constraint: the importer resolves every row against the
+    catalog and the viewers it creates in the same transaction (validated set-based on the staged
+    chunk), and per-row deferred FK triggers would cost ~16 µs a row at commit (docs/import.md).
+    Django still cascades deletions of a viewer or a title to these rows.
+    Column order is chosen for alignment (8-byte columns first): 48 bytes a row with its header.
+    """
+
+    pk = models.CompositePrimaryKey("user_id", "title_id")
+    title = models.ForeignKey("catalog.Title", on_delete=models.CASCADE, related_name="imported_ratings",
+                              db_constraint=False, db_index=False)
+    rated_at = models.DateTimeField(help_text="The dataset's own date of the rating (Netflix Date, MovieLens "
+                                              "timestamp)")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imported_ratings",
+                             db_constraint=False, db_index=False)
+    rating_halves = models.SmallIntegerField(help_text="The rating in half stars (1–10 = 0.5–5 stars)")
+    source = models.SmallIntegerField(choices=RatingSource.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rating_halves__gte=1) & Q(rating_halves__lte=10),
+                                   name="importedrating_rating_range"),
+        ]
+
+    @property
+    def rating(self) -> float:
+        return self.rating_halves / 2
+
+    def __str__(self):
+        return f"{self.user_id} rated {self.title_id} {self.rating} on {self.rated_at:%Y-%m-%d}"
+
+
+class TitleStats(models.Model):
+    """Per-title counts over the live aggregate and the imported ratings, refreshed in one set-based
+    statement (`interactions.services.stats.title_stats_refresh`: after every import, and hourly
+    by beat). Popularity reads it instead of counting 100 M rows on every home page."""
+
+    title = models.OneToOneField("catalog.Title", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="stats")
+    viewers = models.PositiveIntegerField(default=0, help_text="Viewers with a live interaction or an imported "
+                                                               "rating")
+    ratings = models.PositiveIntegerField(default=0, help_text="Explicit ratings (site and imported)")
+    rating_sum = models.FloatField(default=0.0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-viewers", "title"], name="titlestats_viewers_idx")]
+
+    @property
+    def mean_rating(self):
+        return self.rating_sum / self.ratings if self.ratings else None

@@ -1,4 +1,5 @@
 """Every read of the interactions app."""
+from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import Profile
@@ -58,3 +59,58 @@ def stream_simulation_sources(*, limit: int = 2000) -> tuple[list[tuple], list[i
     if not customers:
         customers = list(Profile.objects.order_by("user_id").values_list("user_id", flat=True)[:limit])
     return titles, customers, mapped
+
+
+# --- a viewer's whole signal: the live aggregate and the imported ratings --------------------------
+def _signal_sql(*, one_viewer: bool) -> str:
+    """(user_id, title_id, weight, last_at) of every visible (viewer, title) pair with a positive
+    weight, over both tables. The rule for a pair in both: the live aggregate's own weight
+    (`interactions.scoring`), with the imported rating standing in for a site rating it lacks — a
+    rating overrides the implicit signal, and a rating given on the site is the newer one; a pair
+    with only a live aggregate keeps its stored weight. A title the viewer hid is gone from both. One statement, so readers (training reads it in chunks,
+    serving once per request) never see the two tables apart."""
+    from interactions import scoring
+    from interactions.models import ImportedRating
+
+    inter, rating = Interaction._meta.db_table, ImportedRating._meta.db_table
+    weight = scoring.WEIGHT_SQL.format(rating="COALESCE(i.rating, h.rating_halves / 2.0)",
+                                       implicit="i.implicit_score", full="i.full_watches")
+    if connection.vendor != "postgresql":
+        weight = weight.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
+    who_i = "AND i.user_id = %(user)s" if one_viewer else ""
+    who_h = "AND h.user_id = %(user)s" if one_viewer else ""
+    return f"""
+        SELECT i.user_id, i.title_id, CASE WHEN h.user_id IS NULL THEN i.weight ELSE {weight} END AS weight,
+               i.last_at
+        FROM {inter} i LEFT JOIN {rating} h ON h.user_id = i.user_id AND h.title_id = i.title_id
+        WHERE NOT i.hidden AND (CASE WHEN h.user_id IS NULL THEN i.weight ELSE {weight} END) > 0 {who_i}
+        UNION ALL
+        SELECT h.user_id, h.title_id, h.rating_halves / 2.0, h.rated_at
+        FROM {rating} h
+        WHERE NOT EXISTS (SELECT 1 FROM {inter} i WHERE i.user_id = h.user_id AND i.title_id = h.title_id) {who_h}"""
+
+
+def signal_sql() -> str:
+    """The statement behind `viewer_signal`, for every viewer (the training row source)."""
+    return _signal_sql(one_viewer=False)
+
+
+_VIEWER_SIGNAL_SQL = {}
+
+
+def viewer_signal(*, user_id: int) -> list[tuple]:
+    """[(title_id, weight, last_at)] of one viewer (see `_signal_sql`): read on every
+    recommendation request, so the statement is built once per process and database vendor."""
+    import datetime as dt
+
+    sql = _VIEWER_SIGNAL_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _VIEWER_SIGNAL_SQL[connection.vendor] = _signal_sql(one_viewer=True)
+    with connection.cursor() as cur:
+        cur.execute(sql, {"user": int(user_id)})
+        rows = [(t, w, ts) for _, t, w, ts in cur.fetchall()]
+    if rows and isinstance(rows[0][2], str):  # SQLite through raw SQL: naive UTC text
+        rows = [(t, w, dt.datetime.fromisoformat(ts).replace(tzinfo=dt.UTC)) for t, w, ts in rows]
+    elif rows and getattr(rows[0][2], "tzinfo", True) is None:
+        rows = [(t, w, ts.replace(tzinfo=dt.UTC)) for t, w, ts in rows]
+    return rows

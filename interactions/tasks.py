@@ -24,3 +24,12 @@ def poll_watch_stream() -> dict | None:
     except (StreamFetchError, StreamFormatError) as exc:
         log.warning("watch stream poll failed: %s", exc)
         return None
+
+
+@shared_task(name="interactions.tasks.refresh_title_stats", ignore_result=True, acks_late=True,
+             time_limit=1800, soft_time_limit=1700)
+def refresh_title_stats() -> int:
+    """Recompute the per-title counts (beat, hourly; safe to rerun)."""
+    from interactions.services.stats import title_stats_refresh
+
+    return title_stats_refresh()

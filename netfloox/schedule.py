@@ -18,6 +18,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"queue": "realtime", "expires": 30},
     },
+    "refresh-title-stats-hourly": {
+        # Per-title viewer/rating counts (popularity) over the live aggregate and the imports.
+        "task": "interactions.tasks.refresh_title_stats",
+        "schedule": crontab(minute=17),
+        "options": {"queue": "default", "expires": 3000},
+    },
     "poll-watch-stream": {
         # No-op unless NETFLOOX_STREAM_URL is set; one short poll every 10 s.
         "task": "interactions.tasks.poll_watch_stream",

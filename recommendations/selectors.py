@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Title
-from interactions.models import Interaction
+from interactions.models import ImportedRating, Interaction, TitleStats
 from recommendations.models import Notification, RecommendationSnapshot
 
 
@@ -31,18 +31,24 @@ FALLBACK_NOTE = "Popular picks: no recommendation model is trained yet."
 def _seen_ids(user):
     if user is None or not user.is_authenticated:
         return set()
-    return set(Interaction.objects.filter(user=user).values_list("title_id", flat=True))
+    return (set(Interaction.objects.filter(user=user).values_list("title_id", flat=True))
+            | set(ImportedRating.objects.filter(user=user).values_list("title_id", flat=True)))
 
 
 def popular_titles(*, k=20, exclude=(), title_type=None, genre=None):
-    """Most-interacted titles (falls back to IMDb votes when nobody watched anything yet)."""
+    """Most-watched titles: viewers per title (live and imported, `TitleStats`, refreshed after
+    imports and hourly), then IMDb votes when nobody watched anything yet."""
     qs = Title.objects.exclude(id__in=list(exclude))
     if title_type:
         qs = qs.filter(title_type=title_type)
     if genre:
         qs = qs.filter(genres__slug=genre)
-    ranked = list(qs.annotate(n=Count("interactions")).filter(n__gt=0)
-                  .order_by("-n", "-imdb_votes", "id").prefetch_related("genres")[:k])
+    if TitleStats.objects.exists():
+        ranked = list(qs.filter(stats__viewers__gt=0).order_by("-stats__viewers", "-imdb_votes", "id")
+                      .prefetch_related("genres")[:k])
+    else:  # never refreshed yet (a fresh install): count the live aggregate, small by then
+        ranked = list(qs.annotate(n=Count("interactions")).filter(n__gt=0)
+                      .order_by("-n", "-imdb_votes", "id").prefetch_related("genres")[:k])
     if len(ranked) < k:
         have = {t.id for t in ranked}
         ranked += list(qs.exclude(id__in=have).order_by(F("imdb_votes").desc(nulls_last=True), "id")
@@ -181,10 +187,13 @@ def recommendations_for_titles(*, title_ids, k=5) -> RecList:
 
 
 def trending_titles(*, k=20, days=7):
+    """The titles with the most events in the last `days` days, by the event's own time. The
+    event log holds only what happened on the platform (imported history is `ImportedRating`,
+    dated by its dataset), so an import never makes a title trend. Empty when nothing was
+    watched in the window (the caller shows `popular_titles` and says so)."""
     since = timezone.now() - timedelta(days=days)
-    titles = list(Title.objects.filter(events__server_ts__gte=since)
-                  .annotate(n=Count("events")).order_by("-n", "id").prefetch_related("genres")[:k])
-    return titles or popular_titles(k=k)
+    return list(Title.objects.filter(events__server_ts__gte=since)
+                .annotate(n=Count("events")).order_by("-n", "id").prefetch_related("genres")[:k])
 
 
 def top_rated_titles(*, k=20, min_votes=1000, title_type=None, genre=None):

@@ -7,26 +7,31 @@ single title carry no collaborative information and are dropped (they would only
 """
 from collections import Counter, defaultdict
 
+from django.db import connection
 from django.db.models import Count
 
 from accounts.models import Profile
 from catalog.models import CAST_CATEGORIES, Credit, CreditCategory, Title
-from interactions.models import Interaction
+from interactions.selectors import signal_sql
 
 MAIN_CAST = 4  # credits with ordering below this count as "main cast"
 
 
 def interactions_for_training():
-    """(user_ids, title_ids, weights, ratings) as parallel lists, hidden rows excluded."""
-    rows = Interaction.objects.filter(hidden=False, weight__gt=0).values_list("user_id", "title_id", "weight",
-                                                                             "rating")
-    users, titles, weights, ratings = [], [], [], []
-    for u, t, w, r in rows.iterator(chunk_size=20000):
-        users.append(u)
-        titles.append(t)
-        weights.append(w)
-        ratings.append(r)
-    return users, titles, weights, ratings
+    """(user_ids, title_ids, weights, None) as parallel lists: every viewer's visible signal, the
+    live aggregate and the imported ratings (`interactions.selectors.signal_sql`)."""
+    users, titles, weights = [], [], []
+    with connection.chunked_cursor() as cur:  # a server-side cursor on PostgreSQL
+        cur.execute(signal_sql(), {})
+        while True:
+            rows = cur.fetchmany(50_000)
+            if not rows:
+                break
+            for u, t, w, _ in rows:
+                users.append(u)
+                titles.append(t)
+                weights.append(float(w))
+    return users, titles, weights, None
 
 
 def item_features(*, title_ids=None, min_people_titles=2):

@@ -5,15 +5,13 @@ per call, and scored with numpy on its embedding matrices. A viewer's current hi
 from the database on each call, so the EASE part is always fresh, and the LightFM vector is
 folded in whenever the viewer is unknown to the model or has interactions newer than it.
 """
-import datetime
 import logging
 import time
 
 import numpy as np
-from django.db import connection
 
 from core.selectors import ProcessModelCache
-from interactions.models import Interaction
+from interactions.selectors import viewer_signal
 from recommendations.ml.recommender import Recommender
 
 log = logging.getLogger(__name__)
@@ -39,30 +37,10 @@ def active_model():
         return None, None
 
 
-_HISTORY_SQL = None
-
-
 def user_history(*, user_id):
-    """[(title_id, weight, last_at)] of the viewer's visible interactions.
-
-    Read on every recommendation request: plain SQL, compiled once from the ORM query (the ORM's
-    per-call query building cost more than the query itself)."""
-    global _HISTORY_SQL
-    if _HISTORY_SQL is None:
-        marker = -918_273_645  # stands for the user id in the compiled parameters
-        qs = (Interaction.objects.filter(user_id=marker, hidden=False, weight__gt=0)
-              .values_list("title_id", "weight", "last_at"))
-        sql, params = qs.query.sql_with_params()
-        _HISTORY_SQL = (sql, list(params), list(params).index(marker))
-    sql, params, slot = _HISTORY_SQL
-    params = list(params)
-    params[slot] = int(user_id)
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    if rows and getattr(rows[0][2], "tzinfo", True) is None:  # SQLite: naive UTC (PostgreSQL: aware)
-        rows = [(t, w, ts.replace(tzinfo=datetime.UTC)) for t, w, ts in rows]
-    return rows
+    """[(title_id, weight, last_at)] of the viewer's visible signal: the live aggregate and the
+    imported ratings (`interactions.selectors.viewer_signal`, one pre-built statement)."""
+    return viewer_signal(user_id=user_id)
 
 
 def _to_history(model, rows):

@@ -282,6 +282,9 @@ def demo_seed(*, seed: int = 0, titles: int = 1200, viewers: int = 200, if_empty
                                                                              title_ids=title_ids))
             rec.count(read=counts["read"], inserted=counts["inserted"], unchanged=counts["duplicates"])
             rec.notes.append(f"demo events: {counts['interactions']:,} interaction aggregate(s) written")
+            from interactions.services.stats import title_stats_refresh
+
+            title_stats_refresh()
 
     return run_import(source="demo", paths=[], options={"seed": seed, "titles": titles, "viewers": viewers},
                       progress=progress, body=body)

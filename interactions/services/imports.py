@@ -1,69 +1,68 @@
-"""Bulk ingestion of imported events (Netflix Prize / MovieLens ratings, the demo's generated history).
+"""Bulk ingestion of imported history: dataset ratings, and the demo's generated events.
 
-Two entry points:
+* `ratings_import_bulk(source=, batches= | rows=, run=)` — Netflix Prize / MovieLens ratings into
+  `ImportedRating` (one row per (viewer, title): the latest rating by the dataset's own date).
+  Viewers are keyed by their external id and the missing ones are created in one statement per
+  chunk (`accounts.services.external_viewers_ensure`).
+* `events_import_bulk(key=, rows=)` — events of existing viewers (the demo seeder) into the
+  event log, idempotent by a deterministic event id, folded into their `Interaction` aggregates.
 
-* `ratings_import_bulk(source=, rows=, run=)` — rows of (external user id, title id, rating,
-  rated_at). Viewers are keyed by their external id (`accounts.services.external_viewers_ensure`
-  creates the missing ones), every rating becomes an `Event(kind="rating", source="import")`.
-* `events_import_bulk(key=, rows=)` — rows of (user id, title id, kind, value, ts) for viewers
-  that exist (the demo seeder).
+Ratings on PostgreSQL, per chunk (200,000 rows; one transaction each; memory stays flat):
+  0. (helper thread) the parser turns the next block of the file into numpy arrays;
+  1. external ids → viewer ids through an in-memory map of the source's viewers (sorted arrays,
+     loaded once: 480,189 Netflix customers take 8 MB); the chunk's unknown ids are created first;
+  2. rows of titles absent from the catalog are rejected; duplicates within the chunk keep the
+     latest rating; rows are sorted by (viewer, title);
+  3. the chunk is sent as one binary ``COPY`` (built with numpy: no per-row Python).
+  **First import into an empty table** ("bulk load"): the primary key is dropped, every chunk
+  is COPYed straight into the table, and the key is built once at the end (a sort of the whole
+  table, far cheaper than 100 M random b-tree insertions; duplicates across chunks, which the
+  real data does not have, are then removed keeping the latest). A killed bulk load leaves the
+  table without its key: the next import builds it (removing duplicates) before anything else.
+  **Later imports** COPY into an UNLOGGED staging table and merge set-based:
+  ``INSERT … ON CONFLICT (user_id, title_id) DO UPDATE … WHERE excluded.rated_at > t.rated_at`` —
+  a re-run changes nothing, a newer rating of the same pair replaces the stored one.
+  One import at a time: a session advisory lock serialises concurrent ones.
+SQLite: the same semantics with ``executemany`` and ``INSERT … ON CONFLICT DO UPDATE``.
 
-Both are idempotent: an event's id is DETERMINISTIC — ``uuid3(IMPORT_NAMESPACE,
-"<source>:<external user>:<title id>:<rated_at>")`` for ratings (``"<key>:<user>:<title>:<kind>:<ts>"``
-for events) — so a re-import stores nothing twice. uuid3 (MD5) rather than uuid5 (SHA-1): half
-the hashing cost, and PostgreSQL can compute the same id natively (``md5()``) if ever needed. The
-ids are computed in Python, in the helper thread that parses the file, because the database
-server is the bottleneck: measured, computing them in SQL cost the server ~10 µs per row.
-
-Per chunk (one transaction each; memory stays flat whatever the file size):
-
-PostgreSQL
-  0. (helper thread) parse, validate, hash the event ids, build the COPY buffer of the next chunk;
-  1. ``COPY`` the chunk into a TEMP staging table (psycopg2 ``copy_expert``);
-  2. viewers not known yet: one ``SELECT DISTINCT … WHERE NOT EXISTS`` → external_viewers_ensure;
-  3. one statement: ``INSERT INTO interactions_event … SELECT … ON CONFLICT (event_id) DO NOTHING
-     RETURNING …`` feeding ``INSERT INTO interactions_interaction … ON CONFLICT (user_id, title_id)
-     DO UPDATE`` — so only the events really stored move the aggregates (weight through
-     `interactions.scoring.WEIGHT_SQL`), with ``synchronous_commit`` off for the chunk.
-SQLite
-  the same steps with ``executemany`` into a TEMP table, the ids computed in Python, and
-  MIN/MAX instead of LEAST/GREATEST.
-
-Aggregates: `rating` is the latest rating (by `rated_at`; a stored rating newer than the
-imported ones is kept), `event_count` grows by the events stored, `first_at`/`last_at` widen,
-a hidden aggregate is un-hidden (as for live events); implicit signals are left untouched.
+Imported ratings do not touch the live `Interaction` aggregates nor trigger per-viewer refreshes;
+the readers that need a viewer's whole signal combine both tables (`interactions.selectors`), and
+the per-title counts are refreshed after the import (`interactions.services.stats`).
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
 from interactions import scoring
-from interactions.models import Event, EventKind, Interaction
+from interactions.models import Event, EventKind, ImportedRating, Interaction, RatingSource
+from interactions.services.rating_batch import RatingBatch
+
+log = logging.getLogger(__name__)
 
 IMPORT_NAMESPACE = uuid.UUID("7f3c2a4e-5b1d-4c8e-9a6f-0d2b7e1c9a55")
-_NS = IMPORT_NAMESPACE.bytes
 SOURCES = ("netflix", "movielens")
+SOURCE_CODES = {"netflix": RatingSource.NETFLIX, "movielens": RatingSource.MOVIELENS}
 DEFAULT_CHUNK = {"postgresql": 200_000, "sqlite": 20_000}
 _DATE_RE = re.compile(r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d)?")
 _EVENT = Event._meta.db_table
 _INTER = Interaction._meta.db_table
+_RATING = ImportedRating._meta.db_table
+_RATING_COLS = "title_id, rated_at, user_id, rating_halves, source"  # the table's column order
+_LOCK_KEY = 0x6E66_7261  # pg_advisory_lock key of the ratings importer ("nfra")
 
 
 def import_event_id(name: str) -> uuid.UUID:
-    """uuid3(IMPORT_NAMESPACE, name) — identical to the SQL expression used on PostgreSQL."""
+    """uuid3(IMPORT_NAMESPACE, name): the deterministic id of an imported event."""
     return uuid.uuid3(IMPORT_NAMESPACE, name)
-
-
-def rating_event_id(*, source: str, external_user_id: int, title_id: int, rated_at) -> uuid.UUID:
-    return import_event_id(f"{source}:{int(external_user_id)}:{int(title_id)}:{_ts_key(rated_at)}")
 
 
 def _ts_key(value) -> str:
@@ -95,70 +94,111 @@ def _greatest_least():
     return ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
 
 
-def _aggregate_on_conflict():
-    """ON CONFLICT clause folding new rating rows into an existing aggregate."""
-    greatest, least = _greatest_least()
-    new_rating = "CASE WHEN t.rating IS NULL OR excluded.last_at >= t.last_at THEN excluded.rating ELSE t.rating END"
-    weight = scoring.WEIGHT_SQL.format(rating=f"({new_rating})", implicit="t.implicit_score", full="t.full_watches")
-    if connection.vendor != "postgresql":
-        weight = weight.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
-    return (f"ON CONFLICT (user_id, title_id) DO UPDATE SET "
-            f"rating = {new_rating}, "
-            f"event_count = t.event_count + excluded.event_count, "
-            f"first_at = {least}(t.first_at, excluded.first_at), "
-            f"last_at = {greatest}(t.last_at, excluded.last_at), "
-            f"hidden = excluded.hidden, "
-            f"weight = {weight}")
-
-
 # --- public API ---------------------------------------------------------------------------------
-def ratings_import_bulk(*, source: str, rows: Iterable, run=None, chunk_size: int | None = None,
-                        on_chunk: Callable[[dict], None] | None = None, pipeline: bool = True) -> dict:
-    """Store ratings as `rating` events (source `import`) and upsert their aggregates.
+def ratings_import_bulk(*, source: str, batches: Iterable[RatingBatch] | None = None, rows: Iterable | None = None,
+                        run=None, chunk_size: int | None = None, on_chunk: Callable[[dict], None] | None = None,
+                        pipeline: bool = True) -> dict:
+    """Store ratings in `ImportedRating` (see the module docstring).
 
-    rows: iterable of (external_user_id: int, title_id: int, rating: float, rated_at: datetime |
-    date | 'YYYY-MM-DD' | 'YYYY-MM-DDTHH:MM:SS'); consumed lazily, chunk by chunk.
-    Rows with a rating outside 0.5–5 (steps of 0.5), a bad date or an unknown title are not
-    stored (counted as `rejected`; the caller validates earlier when it can name a file line).
-    Returns counts: read, inserted (events stored), duplicates (already stored), rejected,
-    viewers_created, interactions (aggregates inserted or updated), seconds.
-    With `run` (an ImportRun), its rows_read/inserted/unchanged/rejected are increased too.
+    `batches`: `RatingBatch`es (the parsers' numpy arrays), or `rows`: (external_user_id, title_id,
+    rating 0.5–5 in 0.5 steps, rated_at: datetime | date | 'YYYY-MM-DD' | 'YYYY-MM-DDTHH:MM:SS').
+    Rows with a bad rating or date, or of a title absent from the catalog, are not stored (counted
+    as `rejected`; the parsers reject earlier, naming the file line, when they can).
+    Returns counts: read, inserted, updated (a newer rating replaced the stored one), duplicates
+    (already stored, or an older rating of a stored pair), rejected, viewers_created, seconds,
+    bulk_load (True when the first-import path was taken).
+    With `run` (an ImportRun), its rows_read/inserted/updated/unchanged/rejected grow too.
     `on_chunk(counts_so_far)` is called after every committed chunk (progress output).
-
-    With `pipeline` (default), `rows` is consumed and each chunk prepared (validated, event ids
-    hashed, COPY buffer built) in a helper thread while the database stores the previous chunk:
-    parsing and the database server then run on two cores at once. The rows iterable must not
-    touch the database itself (the importers' parsers don't).
+    With `pipeline` (default) the input is consumed in a helper thread, a chunk ahead: parsing
+    and the database then run on two cores. The input must not touch the database itself.
     """
-    field = _profile_field(source)
+    _profile_field(source)
+    if (batches is None) == (rows is None):
+        raise ValueError("give either batches or rows")
     size = chunk_size or DEFAULT_CHUNK.get(connection.vendor, 20_000)
-    counts = {"read": 0, "inserted": 0, "duplicates": 0, "rejected": 0, "viewers_created": 0, "interactions": 0}
+    counts = {"read": 0, "inserted": 0, "updated": 0, "duplicates": 0, "rejected": 0, "viewers_created": 0}
+    parsed = {"read": 0, "rejected": 0}  # rows rejected while parsing (written by the helper thread only)
     t0 = timezone.now()
-    pg = connection.vendor == "postgresql"
-    prepare = _Prepare(source, pg)
-    store = _pg_store if pg else _sqlite_store
-    chunks = _chunks(rows, size, prepare)
+    source_batches = batches if batches is not None else _batches_from_rows(rows, size, parsed)
+    chunks = _rechunk(source_batches, size)
     if pipeline:
         chunks = _ahead(chunks)
-    for prepared in chunks:
-        store(source, field, prepared, counts)
-        if on_chunk:
-            on_chunk(dict(counts))
+    store = (_PgStore if connection.vendor == "postgresql" else _SqliteStore)(source)
+    try:
+        for chunk in chunks:
+            store.store(chunk, counts)
+            if on_chunk:
+                on_chunk({**counts, "read": counts["read"] + parsed["read"],
+                          "rejected": counts["rejected"] + parsed["rejected"]})
+    finally:
+        store.close(counts)
+    counts["read"] += parsed["read"]
+    counts["rejected"] += parsed["rejected"]
+    counts["bulk_load"] = store.bulk
     counts["seconds"] = (timezone.now() - t0).total_seconds()
     if run is not None:
         _add_to_run(run, counts)
     return counts
 
 
-def _chunks(rows, size, prepare):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield prepare(batch)
-            batch = []
-    if batch:
-        yield prepare(batch)
+def _batches_from_rows(rows, size, counts):
+    """RatingBatches from (ext, title, rating, rated_at) tuples, validated one by one."""
+    ext, title, halves, day, secs = [], [], [], [], []
+    dates: dict = {}
+
+    def flush():
+        b = RatingBatch(np.array(ext, dtype=np.int64), np.array(title, dtype=np.int64),
+                        np.array(halves, dtype=np.int16), np.array(day, dtype=np.int64),
+                        np.array(secs, dtype=np.int64))
+        for lst in (ext, title, halves, day, secs):
+            lst.clear()
+        return b
+
+    for e, t, r, when in rows:
+        v = _valid_rating(r)
+        try:
+            if v is None:
+                raise ValueError
+            parsed = dates.get(when) if isinstance(when, str) else None
+            if parsed is None:
+                key = _ts_key(when)
+                stamp = dt.datetime.fromisoformat(key).replace(tzinfo=dt.UTC)
+                seconds = int(stamp.timestamp())
+                parsed = (seconds // 86400, seconds % 86400)
+                if isinstance(when, str) and len(dates) < 100_000:
+                    dates[when] = parsed
+            e, t = int(e), int(t)
+            if not (0 < e < 2**63 and 0 < t < 2**63):
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            counts["rejected"] += 1
+            counts["read"] += 1
+            continue
+        ext.append(e)
+        title.append(t)
+        halves.append(int(v * 2))
+        day.append(parsed[0])
+        secs.append(parsed[1])
+        if len(ext) >= size:
+            yield flush()
+    if ext:
+        yield flush()
+
+
+def _rechunk(batches, size):
+    """Batches of exactly `size` rows (the last one shorter) from batches of any size."""
+    pending, n = [], 0
+    for b in batches:
+        while len(b):
+            room = size - n
+            part, b = (b, RatingBatch.empty()) if len(b) <= room else (b.take(slice(0, room)), b.take(slice(room, None)))
+            pending.append(part)
+            n += len(part)
+            if n >= size:
+                yield RatingBatch.concat(pending)
+                pending, n = [], 0
+    if pending:
+        yield RatingBatch.concat(pending)
 
 
 def _ahead(iterable, depth: int = 2):
@@ -212,8 +252,9 @@ def _add_to_run(run, counts):
 
     ImportRun.objects.filter(pk=run.pk).update(
         rows_read=F("rows_read") + counts["read"], rows_inserted=F("rows_inserted") + counts["inserted"],
+        rows_updated=F("rows_updated") + counts["updated"],
         rows_unchanged=F("rows_unchanged") + counts["duplicates"], rows_rejected=F("rows_rejected") + counts["rejected"])
-    run.refresh_from_db(fields=["rows_read", "rows_inserted", "rows_unchanged", "rows_rejected"])
+    run.refresh_from_db(fields=["rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected"])
 
 
 def _valid_rating(r):
@@ -224,192 +265,219 @@ def _valid_rating(r):
     return v if scoring.RATING_MIN <= v <= scoring.RATING_MAX and v * 2 == int(v * 2) else None
 
 
-def _ensure_viewers(source, missing, counts):
-    from accounts.services import external_viewers_ensure
+# --- what both stores do to a chunk before writing it --------------------------------------------
+class _ViewerMap:
+    """External id → viewer id for one source, as two sorted arrays (loaded once per import)."""
 
-    missing = sorted(missing)
-    for i in range(0, len(missing), 5000):
-        external_viewers_ensure(source=source, external_ids=missing[i:i + 5000])
-    counts["viewers_created"] += len(missing)
+    def __init__(self, source):
+        from accounts.models import Profile
 
+        self.source, self.field = source, _profile_field(source)
+        pairs = np.array(list(Profile.objects.filter(**{f"{self.field}__isnull": False})
+                              .values_list(self.field, "user_id").iterator(chunk_size=50_000)),
+                         dtype=np.int64).reshape(-1, 2)
+        order = np.argsort(pairs[:, 0], kind="stable")
+        self.ext, self.user = pairs[order, 0], pairs[order, 1]
 
-# --- preparing a chunk (no database access: runs in the helper thread) ----------------------------
-_V3_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
-_V3_BITS = (0x3 << 76) | (0x2 << 62)
+    def lookup(self, ext):
+        if not len(self.ext):
+            return np.zeros(len(ext), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.ext, ext), len(self.ext) - 1)
+        return np.where(self.ext[pos] == ext, self.user[pos], 0)
 
-
-def _uuid3_hex(name: str) -> str:
-    """uuid3(IMPORT_NAMESPACE, name) as 32 hex digits (what uuid.uuid3 computes, without the object)."""
-    h = int.from_bytes(hashlib.md5(_NS + name.encode()).digest(), "big")
-    return f"{(h & _V3_MASK) | _V3_BITS:032x}"
-
-
-class _Prepared:
-    __slots__ = ("payload", "read", "rejected", "staged")
-
-    def __init__(self, payload, read, rejected, staged):
-        self.payload, self.read, self.rejected, self.staged = payload, read, rejected, staged
-
-
-class _Prepare:
-    """Validate a chunk and compute its event ids; PostgreSQL gets a COPY buffer, SQLite tuples."""
-
-    def __init__(self, source, pg):
-        self.source, self.pg = source, pg
-        self.dates: set = set()  # date strings already validated (a few thousand distinct days at most)
-
-    def __call__(self, batch) -> _Prepared:
-        src, dates, pg = self.source, self.dates, self.pg
-        out = io.StringIO() if pg else []
-        put = out.write if pg else out.append
-        rejected = 0
-        for ext, title_id, rating, rated_at in batch:
-            v = _valid_rating(rating)
-            try:
-                if v is None:
-                    raise ValueError
-                if rated_at in dates:
-                    key = rated_at
-                else:
-                    key = _ts_key(rated_at)
-                    if type(rated_at) is str and len(key) == 10:
-                        dates.add(key)
-                ext, title_id = int(ext), int(title_id)
-                if not (0 < ext < 2**63 and 0 < title_id < 2**63):
-                    raise ValueError
-            except (TypeError, ValueError, OverflowError):
-                rejected += 1
-                continue
-            eid = _uuid3_hex(f"{src}:{ext}:{title_id}:{key}")
-            if pg:
-                put(f"{eid}\t{ext}\t{title_id}\t{v}\t{key}\n")
-            else:
-                put((eid, ext, title_id, v, _sqlite_ts(key)))
-        if pg:
-            out.seek(0)
-        return _Prepared(out, len(batch), rejected, len(batch) - rejected)
+    def add(self, mapping: dict):
+        if not mapping:
+            return
+        ext = np.concatenate([self.ext, np.fromiter(mapping.keys(), dtype=np.int64, count=len(mapping))])
+        user = np.concatenate([self.user, np.fromiter(mapping.values(), dtype=np.int64, count=len(mapping))])
+        order = np.argsort(ext, kind="stable")
+        self.ext, self.user = ext[order], user[order]
 
 
-# --- PostgreSQL: COPY + set-based SQL ----------------------------------------------------------
+class _Store:
+    """Maps a chunk's viewers (creating the missing), drops unknown titles and in-chunk duplicates."""
+
+    bulk = False
+
+    def __init__(self, source):
+        from catalog.models import Title
+
+        self.source, self.code = source, int(SOURCE_CODES[source])
+        self.viewers = _ViewerMap(source)
+        self.titles = np.sort(np.fromiter(Title.objects.values_list("id", flat=True).iterator(chunk_size=50_000),
+                                          dtype=np.int64))
+
+    def prepare(self, b: RatingBatch, counts):
+        """(user, title, halves, seconds since 1970) sorted by (user, title), one row a pair."""
+        from accounts.services import external_viewers_ensure
+
+        counts["read"] += len(b)
+        known = np.isin(b.title, self.titles, assume_unique=False)
+        counts["rejected"] += int((~known).sum())
+        if not known.all():
+            b = b.take(known)
+        user = self.viewers.lookup(b.ext)
+        missing = np.unique(b.ext[user == 0])
+        if len(missing):
+            created = external_viewers_ensure(source=self.source, external_ids=missing.tolist())
+            counts["viewers_created"] += len(missing)
+            self.viewers.add(created)
+            user = self.viewers.lookup(b.ext)
+        seconds = b.day * 86400 + (b.seconds if b.seconds is not None else 0)
+        order = np.lexsort((-seconds, b.title, user))  # by user, title, newest first
+        user, title, halves, seconds = user[order], b.title[order], b.halves[order], seconds[order]
+        first = np.ones(len(user), dtype=bool)
+        first[1:] = (user[1:] != user[:-1]) | (title[1:] != title[:-1])
+        counts["duplicates"] += int((~first).sum())  # an older rating of the same pair in the chunk
+        return user[first], title[first], halves[first], seconds[first]
+
+    def close(self, counts):
+        pass
+
+
+# --- PostgreSQL: binary COPY, bulk load or staged merge ------------------------------------------
+_PG_EPOCH_S = 946_684_800  # 2000-01-01 in Unix seconds: PostgreSQL's timestamp epoch
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_COPY_ROW = np.dtype([("n", ">i2"), ("l1", ">i4"), ("title", ">i8"), ("l2", ">i4"), ("ts", ">i8"),
+                      ("l3", ">i4"), ("user", ">i4"), ("l4", ">i4"), ("halves", ">i2"), ("l5", ">i4"),
+                      ("source", ">i2")])
 _PG_STAGE = "netfloox_rating_stage"
 
 
-def copy_into_stage(cur, buf) -> None:
-    """COPY a tab-separated buffer into the staging table (psycopg2 copy_expert)."""
-    cur.cursor.copy_expert(f"COPY {_PG_STAGE} (event_id, ext, title_id, rating, rated_at) FROM STDIN", buf)
+def copy_binary(title, seconds, user, halves, source: int) -> bytes:
+    """A PostgreSQL binary COPY payload for rows of (title_id, rated_at, user_id, rating_halves,
+    source), the table's column order: built with numpy, no per-row Python."""
+    rec = np.empty(len(title), dtype=_COPY_ROW)
+    rec["n"], rec["l1"], rec["l2"], rec["l3"], rec["l4"], rec["l5"] = 5, 8, 8, 4, 2, 2
+    rec["title"], rec["ts"], rec["user"] = title, (seconds - _PG_EPOCH_S) * 1_000_000, user
+    rec["halves"], rec["source"] = halves, source
+    return _COPY_HEADER + rec.tobytes() + b"\xff\xff"
 
 
-def _pg_store(source, field, prep: _Prepared, counts):
-    counts["read"] += prep.read
-    counts["rejected"] += prep.rejected
-    if not prep.staged:
-        return
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL synchronous_commit = off")  # a crash loses at most the last chunks: re-run
-        cur.execute("SET LOCAL work_mem = '256MB'")  # hash joins and sorts of a chunk stay in memory
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PG_STAGE} (event_id uuid NOT NULL, ext bigint NOT NULL, "
-                    f"title_id bigint NOT NULL, rating real NOT NULL, rated_at text NOT NULL)")
-        cur.execute(f"TRUNCATE {_PG_STAGE}")
-        copy_into_stage(cur, prep.payload)
-        cur.execute(f"ANALYZE {_PG_STAGE}")
-        cur.execute(f"SELECT DISTINCT s.ext FROM {_PG_STAGE} s WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM accounts_profile p WHERE p.{field} = s.ext) "
-                    f"AND EXISTS (SELECT 1 FROM catalog_title ct WHERE ct.id = s.title_id)")
-        missing = [r[0] for r in cur.fetchall()]
-        if missing:
-            _ensure_viewers(source, missing, counts)
-        # Rows go in (user, title) order: the (user, title) indexes of both tables are then filled
-        # in one sweep instead of at random pages.
-        cur.execute(
-            f"""WITH ins AS (
-                INSERT INTO {_EVENT} (event_id, user_id, title_id, kind, value, client_ts, server_ts, source)
-                SELECT s.event_id, p.user_id, s.title_id, 'rating', s.rating,
-                       (s.rated_at || CASE WHEN length(s.rated_at) = 10 THEN ' 00:00:00' ELSE '' END
-                        || '+00')::timestamptz, now(), 'import'
-                FROM {_PG_STAGE} s
-                JOIN accounts_profile p ON p.{field} = s.ext
-                JOIN catalog_title ct ON ct.id = s.title_id
-                ORDER BY p.user_id, s.title_id
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING user_id, title_id, value, client_ts
-            ), agg AS (
-                SELECT user_id, title_id, count(*) AS n, min(client_ts) AS first_at, max(client_ts) AS last_at,
-                       (array_agg(value ORDER BY client_ts DESC, value DESC))[1] AS rating
-                FROM ins GROUP BY user_id, title_id
-            ), up AS (
-                INSERT INTO {_INTER} AS t (user_id, title_id, weight, implicit_score, event_count, rating,
-                                           full_watches, first_at, last_at, hidden)
-                SELECT user_id, title_id, rating, 0, n, rating, 0, first_at, last_at, false FROM agg
-                ORDER BY user_id, title_id
-                {_aggregate_on_conflict()}
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM {_PG_STAGE}), (SELECT coalesce(sum(n), 0)::bigint FROM agg),
-                   (SELECT count(*) FROM up),
-                   (SELECT count(*) FROM {_PG_STAGE} s WHERE NOT EXISTS
-                       (SELECT 1 FROM catalog_title ct WHERE ct.id = s.title_id))""")
-        staged, inserted, touched, unknown_title = cur.fetchone()
-    counts["inserted"] += inserted
-    counts["interactions"] += touched
-    counts["rejected"] += unknown_title
-    counts["duplicates"] += staged - unknown_title - inserted
+def _copy(cur, table, payload):
+    cur.cursor.copy_expert(f"COPY {table} ({_RATING_COLS}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(payload))
 
 
-# --- SQLite: executemany + the same set-based SQL ------------------------------------------------
-_SQ_STAGE = "netfloox_rating_stage"
+def rating_table_key(cur):
+    """The name of ImportedRating's primary key constraint, or None while a bulk load has it dropped."""
+    cur.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [_RATING])
+    row = cur.fetchone()
+    return row[0] if row else None
 
 
-def _sqlite_ts(key: str) -> str:
-    """Django's SQLite datetime storage (naive UTC text) for a canonical rating time."""
-    return key + " 00:00:00" if len(key) == 10 else key.replace("T", " ")
+def rating_table_build_key(cur) -> int:
+    """(Re)build the primary key after a bulk load, first removing duplicate pairs (latest kept).
+    Returns how many duplicate rows were removed."""
+    from django.db import IntegrityError
+
+    name = f"{_RATING}_pkey"
+    removed = 0
+    cur.execute("SET maintenance_work_mem = '1GB'")
+    try:
+        with transaction.atomic():
+            cur.execute(f"ALTER TABLE {_RATING} ADD CONSTRAINT {name} PRIMARY KEY (user_id, title_id)")
+    except IntegrityError:
+        log.warning("duplicate (viewer, title) pairs in %s: keeping the latest of each", _RATING)
+        with transaction.atomic():
+            cur.execute(f"""DELETE FROM {_RATING} WHERE ctid IN (
+                SELECT ctid FROM (SELECT ctid, row_number() OVER (PARTITION BY user_id, title_id
+                                  ORDER BY rated_at DESC, rating_halves DESC) AS rn FROM {_RATING}) d WHERE rn > 1)""")
+            removed = cur.rowcount
+            cur.execute(f"ALTER TABLE {_RATING} ADD CONSTRAINT {name} PRIMARY KEY (user_id, title_id)")
+    cur.execute("RESET maintenance_work_mem")
+    cur.execute(f"ANALYZE {_RATING}")
+    return removed
 
 
-def _sqlite_store(source, field, prep: _Prepared, counts):
-    counts["read"] += prep.read
-    counts["rejected"] += prep.rejected
-    if not prep.staged:
-        return
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SQ_STAGE} (event_id text PRIMARY KEY, ext integer, "
-                    f"title_id integer, rating real, ts text)")
-        cur.execute(f"DELETE FROM {_SQ_STAGE}")
-        cur.cursor.executemany(f"INSERT OR IGNORE INTO {_SQ_STAGE} VALUES (?, ?, ?, ?, ?)", prep.payload)
-        cur.execute(f"SELECT count(*) FROM {_SQ_STAGE}")
-        n_staged = cur.fetchone()[0]
-        cur.execute(f"SELECT count(*) FROM {_SQ_STAGE} s WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM catalog_title ct WHERE ct.id = s.title_id)")
-        unknown_title = cur.fetchone()[0]
-        cur.execute(f"DELETE FROM {_SQ_STAGE} WHERE EXISTS (SELECT 1 FROM {_EVENT} e "
-                    f"WHERE e.event_id = {_SQ_STAGE}.event_id) OR NOT EXISTS "
-                    f"(SELECT 1 FROM catalog_title ct WHERE ct.id = {_SQ_STAGE}.title_id)")
-        cur.execute(f"SELECT DISTINCT s.ext FROM {_SQ_STAGE} s WHERE NOT EXISTS "
-                    f"(SELECT 1 FROM accounts_profile p WHERE p.{field} = s.ext)")
-        missing = [r[0] for r in cur.fetchall()]
-        if missing:
-            _ensure_viewers(source, missing, counts)
-        cur.execute(f"INSERT INTO {_EVENT} (event_id, user_id, title_id, kind, value, client_ts, server_ts, source) "
-                    f"SELECT s.event_id, p.user_id, s.title_id, 'rating', s.rating, s.ts, %s, 'import' "
-                    f"FROM {_SQ_STAGE} s JOIN accounts_profile p ON p.{field} = s.ext "
-                    f"ORDER BY p.user_id, s.title_id", [now])
-        inserted = cur.rowcount
-        cur.execute(
-            f"""INSERT INTO {_INTER} AS t (user_id, title_id, weight, implicit_score, event_count, rating,
-                                         full_watches, first_at, last_at, hidden)
-                SELECT user_id, title_id, rating, 0, n, rating, 0, first_at, last_at, 0 FROM (
-                    SELECT p.user_id, s.title_id, count(*) OVER w AS n, min(s.ts) OVER w AS first_at,
-                           max(s.ts) OVER w AS last_at, first_value(s.rating) OVER
-                               (PARTITION BY p.user_id, s.title_id ORDER BY s.ts DESC, s.rating DESC) AS rating,
-                           row_number() OVER (PARTITION BY p.user_id, s.title_id ORDER BY s.ts DESC) AS rn
-                    FROM {_SQ_STAGE} s JOIN accounts_profile p ON p.{field} = s.ext
-                    WINDOW w AS (PARTITION BY p.user_id, s.title_id)
-                ) WHERE rn = 1
-                {_aggregate_on_conflict()}""")
-        touched = cur.rowcount
-    counts["inserted"] += inserted
-    counts["interactions"] += touched
-    counts["rejected"] += unknown_title
-    counts["duplicates"] += n_staged - unknown_title - inserted + (prep.staged - n_staged)
+class _PgStore(_Store):
+    def __init__(self, source):
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])  # one ratings import at a time
+        self._locked = True
+        try:
+            super().__init__(source)
+            with connection.cursor() as cur:
+                key = rating_table_key(cur)
+                cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_RATING})")
+                empty = not cur.fetchone()[0]
+                if key is None and not empty:  # a bulk load was interrupted: finish it first
+                    log.warning("%s has no primary key (an interrupted first import): building it", _RATING)
+                    rating_table_build_key(cur)
+                elif key is not None and empty:  # the first import: load, then build the key once
+                    cur.execute(f"ALTER TABLE {_RATING} DROP CONSTRAINT {_q(key)}")
+                self.bulk = empty
+        except BaseException:
+            self.close()
+            raise
+
+    def store(self, b, counts):
+        user, title, halves, seconds = self.prepare(b, counts)
+        if not len(user):
+            return
+        payload = copy_binary(title, seconds, user, halves, self.code)
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")  # a crash loses at most the last chunks: re-run
+            if self.bulk:
+                _copy(cur, _RATING, payload)
+                counts["inserted"] += len(user)
+                return
+            cur.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS {_PG_STAGE} (LIKE {_RATING} INCLUDING DEFAULTS)")
+            cur.execute(f"TRUNCATE {_PG_STAGE}")
+            _copy(cur, _PG_STAGE, payload)
+            cur.execute(f"""WITH up AS (
+                INSERT INTO {_RATING} AS t ({_RATING_COLS})
+                SELECT {_RATING_COLS} FROM {_PG_STAGE}
+                ON CONFLICT (user_id, title_id) DO UPDATE SET rated_at = excluded.rated_at,
+                    rating_halves = excluded.rating_halves, source = excluded.source
+                WHERE excluded.rated_at > t.rated_at
+                RETURNING (xmax = 0) AS inserted)
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""")
+            inserted, updated = cur.fetchone()
+        counts["inserted"] += inserted
+        counts["updated"] += updated
+        counts["duplicates"] += len(user) - inserted - updated
+
+    def close(self, counts=None):
+        try:
+            with connection.cursor() as cur:
+                if self.bulk:
+                    removed = rating_table_build_key(cur)
+                    if counts is not None:  # pairs repeated across chunks: the older ones were not kept
+                        counts["inserted"] -= removed
+                        counts["duplicates"] += removed
+                    cur.execute(f"DROP TABLE IF EXISTS {_PG_STAGE}")
+                if getattr(self, "_locked", False):
+                    cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+                    self._locked = False
+        except Exception:  # noqa: BLE001 - the next import repairs a missing key
+            log.exception("could not finish the ratings import's bulk load; the next import will")
+
+
+# --- SQLite: executemany + ON CONFLICT ------------------------------------------------------------
+class _SqliteStore(_Store):
+    def store(self, b, counts):
+        user, title, halves, seconds = self.prepare(b, counts)
+        if not len(user):
+            return
+        stamps = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s")  # naive UTC, Django's format
+        rows = list(zip(title.tolist(), np.char.replace(stamps, "T", " ").tolist(), user.tolist(), halves.tolist(),
+                        [self.code] * len(user), strict=True))
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {_RATING}")
+            before = cur.fetchone()[0]
+            raw = connection.connection
+            changes = raw.total_changes
+            cur.cursor.executemany(
+                f"INSERT INTO {_RATING} ({_RATING_COLS}) VALUES (?, ?, ?, ?, ?) "
+                f"ON CONFLICT (user_id, title_id) DO UPDATE SET rated_at = excluded.rated_at, "
+                f"rating_halves = excluded.rating_halves, source = excluded.source "
+                f"WHERE excluded.rated_at > {_RATING}.rated_at", rows)
+            written = raw.total_changes - changes
+            cur.execute(f"SELECT count(*) FROM {_RATING}")
+            inserted = cur.fetchone()[0] - before
+        counts["inserted"] += inserted
+        counts["updated"] += written - inserted
+        counts["duplicates"] += len(user) - written
 
 
 # --- generic events (the demo seeder) -------------------------------------------------------------

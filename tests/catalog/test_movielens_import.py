@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Profile
 from catalog.models import Keyword, Title
 from catalog.services.importers.movielens import movielens_import, split_title
-from interactions.models import Event, Interaction
+from interactions.models import Event, ImportedRating, Interaction
 from tests.catalog.conftest import write
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +79,13 @@ def test_csv_layout_titles_links_tags_and_ratings(tmp_path):
     assert sorted(toy.keywords.values_list("name", flat=True)) == ["pixar"]
     assert Keyword.objects.count() == 2
 
-    assert Event.objects.filter(kind="rating", source="import").count() == 5
+    assert ImportedRating.objects.count() == 5 and Event.objects.count() == 0
     assert set(Profile.objects.values_list("movielens_user_id", flat=True)) == {1, 2, 3}
-    e = Event.objects.get(user__profile__movielens_user_id=1, title=toy)
-    assert (e.value, e.client_ts) == (4.0, dt.datetime.fromtimestamp(964982703, dt.UTC))
-    agg = Interaction.objects.get(user__profile__movielens_user_id=3)
-    assert (agg.title.movielens_id, agg.rating, agg.weight) == (2, 2.5, 2.5)
+    r = ImportedRating.objects.get(user__profile__movielens_user_id=1, title=toy)
+    assert (r.rating, r.rated_at, r.source) == (4.0, dt.datetime.fromtimestamp(964982703, dt.UTC), 2)
+    r3 = ImportedRating.objects.get(user__profile__movielens_user_id=3)
+    assert (r3.title.movielens_id, r3.rating) == (2, 2.5)
+    assert Interaction.objects.count() == 0
 
     errs = {(e["file"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in run.errors}
     assert "movieId is not an integer" in errs[("movies.csv", 6)]
@@ -99,11 +100,10 @@ def test_csv_layout_titles_links_tags_and_ratings(tmp_path):
 def test_a_second_run_adds_nothing_and_a_changed_movie_is_updated(tmp_path):
     d = csv_set(tmp_path)
     movielens_import(directory=d)
-    counts = (Title.objects.count(), Event.objects.count(), Interaction.objects.count(), Keyword.objects.count())
+    counts = (Title.objects.count(), ImportedRating.objects.count(), Keyword.objects.count())
     again = movielens_import(directory=d)
     assert (again.rows_inserted, again.rows_updated) == (0, 0)
-    assert (Title.objects.count(), Event.objects.count(), Interaction.objects.count(),
-            Keyword.objects.count()) == counts
+    assert (Title.objects.count(), ImportedRating.objects.count(), Keyword.objects.count()) == counts
 
     write(d / "movies.csv", MOVIES.replace("1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy",
                                            "1,Toy Story (1996),Animation|Comedy|Musical"))
@@ -148,7 +148,7 @@ def test_ml_100k_layout(tmp_path):
     assert sorted(Title.objects.get(movielens_id=2).genres.values_list("name", flat=True)) == \
         ["Action", "Adventure", "Thriller"]
     assert Title.objects.get(movielens_id=3).primary_title == "Café Society"
-    assert Event.objects.count() == 3
+    assert ImportedRating.objects.count() == 3
     assert {(e["line"], e["reason"][:21]) for e in run.errors} == {(4, "expected 24 |-separat"),
                                                                    (4, "movieId 5 is not in t")}
 
@@ -158,8 +158,8 @@ def test_ml_1m_dat_layout(tmp_path):
                                    "2::Jumanji (1995)::Adventure|Children's|Fantasy\n", encoding="latin-1")
     write(tmp_path / "ratings.dat", "1::1::5::978300760\n1::2::3::978302109\n2::2::4::978301968\n")
     movielens_import(directory=tmp_path)
-    assert Title.objects.count() == 2 and Event.objects.count() == 3
-    assert Interaction.objects.get(user__profile__movielens_user_id=2).rating == 4.0
+    assert Title.objects.count() == 2 and ImportedRating.objects.count() == 3
+    assert ImportedRating.objects.get(user__profile__movielens_user_id=2).rating == 4.0
 
 
 def test_missing_directory_is_a_command_error(tmp_path):

@@ -7,8 +7,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Profile
 from catalog.models import ImportRun, Title
 from catalog.services.importers.netflix import netflix_import
-from interactions.models import Event, Interaction
-from interactions.services.imports import rating_event_id
+from interactions.models import Event, ImportedRating, Interaction
 from tests.catalog.conftest import write
 
 pytestmark = pytest.mark.django_db
@@ -59,18 +58,18 @@ def test_titles_and_ratings_in_both_layouts(tmp_path):
     assert Title.objects.get(netflix_id=4).start_year is None
     assert Title.objects.get(netflix_id=8).search_title == "smokey joe's cafe"
 
-    assert Event.objects.count() == 7
-    assert set(Event.objects.values_list("kind", "source").distinct()) == {("rating", "import")}
+    # Historical ratings go to their own table, with their own date; the live event log and the
+    # live aggregates are untouched (imported history is not today's activity).
+    assert ImportedRating.objects.count() == 7
+    assert Event.objects.count() == 0 and Interaction.objects.count() == 0
     customers = set(Profile.objects.values_list("netflix_customer_id", flat=True))
     assert customers == {1488844, 822109, 885013, 2059652, 30878}
     p = Profile.objects.get(netflix_customer_id=1488844)
     assert not p.user.has_usable_password()
-    e = Event.objects.get(user=p.user, title__netflix_id=1)
-    assert (e.value, e.client_ts) == (3.0, dt.datetime(2005, 9, 6, tzinfo=dt.UTC))
-    assert e.event_id == rating_event_id(source="netflix", external_user_id=1488844, title_id=e.title_id,
-                                         rated_at=dt.date(2005, 9, 6))
-    agg = Interaction.objects.get(user=p.user, title__netflix_id=4)
-    assert (agg.rating, agg.weight, agg.event_count, agg.implicit_score) == (2.0, 2.0, 1, 0.0)
+    r = ImportedRating.objects.get(user=p.user, title__netflix_id=1)
+    assert (r.rating, r.rated_at, r.source) == (3.0, dt.datetime(2005, 9, 6, tzinfo=dt.UTC), 1)
+    r4 = ImportedRating.objects.get(user=p.user, title__netflix_id=4)
+    assert (r4.rating, r4.rated_at) == (2.0, dt.datetime(2005, 1, 1, tzinfo=dt.UTC))
 
     errs = {(e["file"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in run.errors}
     assert "YearOfRelease is not an integer" in errs[("movie_titles.csv", 6)]
@@ -88,12 +87,11 @@ def test_titles_and_ratings_in_both_layouts(tmp_path):
 def test_a_second_run_stores_nothing_twice(tmp_path):
     titles, combined, mv = files(tmp_path, gz=False)
     netflix_import(titles_path=titles, ratings_paths=[combined, mv])
-    before = (Event.objects.count(), Interaction.objects.count(), Profile.objects.count())
+    before = (list(ImportedRating.objects.order_by("user_id", "title_id").values()), Profile.objects.count())
     again = netflix_import(titles_path=titles, ratings_paths=[combined, mv])
     assert (again.rows_inserted, again.rows_updated) == (0, 0)
     assert again.rows_unchanged == 6 + 7
-    assert (Event.objects.count(), Interaction.objects.count(), Profile.objects.count()) == before
-    assert Interaction.objects.get(user__profile__netflix_customer_id=822109, title__netflix_id=1).event_count == 1
+    assert (list(ImportedRating.objects.order_by("user_id", "title_id").values()), Profile.objects.count()) == before
 
 
 def test_changed_title_and_a_newer_rating_are_applied(tmp_path):
@@ -103,21 +101,20 @@ def test_changed_title_and_a_newer_rating_are_applied(tmp_path):
     newer = write(tmp_path / "mv_0000001.txt", "1:\n1488844,5,2006-01-02\n")
     run = netflix_import(titles_path=titles, ratings_paths=[newer])
     assert Title.objects.get(netflix_id=1).primary_title == "Dinosaur Planet Remastered"
-    assert (run.rows_updated, run.rows_inserted) == (1, 1)
-    agg = Interaction.objects.get(user__profile__netflix_customer_id=1488844, title__netflix_id=1)
-    assert (agg.rating, agg.weight, agg.event_count) == (5.0, 5.0, 2)
-    assert agg.last_at == dt.datetime(2006, 1, 2, tzinfo=dt.UTC)
+    assert (run.rows_updated, run.rows_inserted) == (1 + 1, 0)  # the title, and the newer rating
+    r = ImportedRating.objects.get(user__profile__netflix_customer_id=1488844, title__netflix_id=1)
+    assert (r.rating, r.rated_at) == (5.0, dt.datetime(2006, 1, 2, tzinfo=dt.UTC))
     # an older rating imported later does not replace the latest one
     older = write(tmp_path / "old.txt", "1:\n1488844,1,2004-01-01\n")
-    netflix_import(ratings_paths=[older])
-    agg.refresh_from_db()
-    assert (agg.rating, agg.event_count, agg.first_at.year) == (5.0, 3, 2004)
+    run = netflix_import(ratings_paths=[older])
+    r = ImportedRating.objects.get(user__profile__netflix_customer_id=1488844, title__netflix_id=1)
+    assert (r.rating, r.rated_at.year) == (5.0, 2006) and (run.rows_unchanged, run.rows_updated) == (1, 0)
 
 
 def test_ratings_before_titles_are_reported_not_guessed(tmp_path):
     _, combined, _ = files(tmp_path)
     run = netflix_import(ratings_paths=[combined])
-    assert Event.objects.count() == 0 and Title.objects.count() == 0
+    assert ImportedRating.objects.count() == 0 and Title.objects.count() == 0
     assert run.rows_rejected == 10
     assert any("MovieID 1 is not in the catalog (import movie_titles.csv first)" in e["reason"] for e in run.errors)
 

@@ -1,14 +1,18 @@
-"""interactions.services.imports: the bulk rating path (COPY on PostgreSQL) and the demo's events path."""
+"""interactions.services.imports: imported ratings (bulk load / staged merge on PostgreSQL, upserts on
+SQLite), the combined viewer signal, and the demo's events path."""
 import datetime as dt
 from unittest import mock
 
+import numpy as np
 import pytest
+from django.db import connection
 
 from accounts.models import Profile
 from catalog.models import ImportRun, Title
-from interactions.models import Event, Interaction
-from interactions.scoring import interaction_weight
+from interactions import selectors
+from interactions.models import Event, ImportedRating, Interaction
 from interactions.services import imports
+from interactions.services.rating_batch import RatingBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -31,41 +35,80 @@ def rows(films):
     ]
 
 
+def stored():
+    return sorted(ImportedRating.objects.values_list("user__profile__netflix_customer_id", "title_id",
+                                                     "rating_halves", "rated_at"))
+
+
 def check_result(films, counts):
     assert counts["read"] == 8
-    assert counts["inserted"] == 4
+    assert counts["inserted"] == 3
     assert counts["rejected"] == 3
-    assert counts["duplicates"] == 1
-    assert Event.objects.count() == 4
+    # The older rating of (102, film 0) and the repeated one: both duplicates when they meet in one
+    # chunk (or in a bulk load); across chunks of a merge the later rating is an update.
+    assert counts["duplicates"] + counts["updated"] == 2
     assert set(Profile.objects.values_list("netflix_customer_id", flat=True)) == {101, 102}
-    agg = Interaction.objects.get(user__profile__netflix_customer_id=102, title=films[0])
-    assert (agg.rating, agg.event_count, agg.weight) == (3.0, 2, interaction_weight(implicit_score=0, full_watches=0,
-                                                                                  rating=3.0))
-    assert (agg.first_at, agg.last_at) == (dt.datetime(2005, 1, 3, 12, 30, tzinfo=dt.UTC),
-                                           dt.datetime(2005, 1, 4, tzinfo=dt.UTC))
+    assert stored() == [(101, films[0].id, 8, dt.datetime(2005, 1, 1, tzinfo=dt.UTC)),
+                        (101, films[1].id, 5, dt.datetime(2005, 1, 2, tzinfo=dt.UTC)),
+                        (102, films[0].id, 6, dt.datetime(2005, 1, 4, tzinfo=dt.UTC))]
+    assert Event.objects.count() == 0 and Interaction.objects.count() == 0  # history is not live activity
 
 
-def test_ratings_become_events_and_aggregates_once(films):
+def test_ratings_are_stored_once_with_their_own_date(films):
     counts = imports.ratings_import_bulk(source="netflix", rows=rows(films))
     check_result(films, counts)
+    before = stored()
     again = imports.ratings_import_bulk(source="netflix", rows=rows(films))
-    assert (again["inserted"], again["duplicates"], again["viewers_created"]) == (0, 5, 0)
-    assert Event.objects.count() == 4
-    assert Interaction.objects.get(user__profile__netflix_customer_id=102, title=films[0]).event_count == 2
+    assert (again["inserted"], again["updated"], again["duplicates"], again["viewers_created"]) == (0, 0, 5, 0)
+    assert stored() == before
 
 
-def test_an_imported_rating_keeps_a_newer_rating_and_the_implicit_signal(films, viewer):
-    from interactions.services.events import events_record
+def test_a_newer_rating_replaces_the_stored_one_an_older_one_does_not(films):
+    imports.ratings_import_bulk(source="netflix", rows=rows(films))
+    newer = imports.ratings_import_bulk(source="netflix", rows=[(101, films[0].id, 1, "2006-06-06")])
+    older = imports.ratings_import_bulk(source="netflix", rows=[(101, films[1].id, 5, "1999-12-31")])
+    assert (newer["updated"], older["updated"], older["duplicates"]) == (1, 0, 1)
+    got = dict(((u, t), (h, when.year)) for u, t, h, when in stored())
+    assert got[(101, films[0].id)] == (2, 2006) and got[(101, films[1].id)] == (5, 2005)
+
+
+def test_numpy_batches_are_the_parsers_path(films):
+    b = RatingBatch(ext=np.array([7, 7, 8]), title=np.array([films[0].id, films[1].id, films[0].id]),
+                    halves=np.array([10, 3, 7], dtype=np.int16),
+                    day=np.array([12_800, 12_801, 12_802]), seconds=np.array([0, 3600, 59]))
+    counts = imports.ratings_import_bulk(source="movielens", batches=[b])
+    assert (counts["inserted"], counts["viewers_created"]) == (3, 2)
+    r = ImportedRating.objects.get(user__profile__movielens_user_id=7, title=films[1])
+    assert (r.rating, r.source) == (1.5, 2)
+    assert r.rated_at == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=12_801, hours=1)
+
+
+def test_the_viewer_signal_combines_the_live_aggregate_and_the_imports(films, viewer):
+    """A pair in both: the live weight, the imported rating standing in for a site rating it lacks;
+    a hidden title is gone from both; training reads the same statement."""
+    from interactions.services.events import events_record, interaction_hide
 
     Profile.objects.filter(user=viewer).update(netflix_customer_id=555)
-    events_record(events=[{"event_id": "8f7e2b1c-0000-4000-8000-000000000001", "title_id": films[3].id,
-                           "kind": "full_watch"},
-                          {"event_id": "8f7e2b1c-0000-4000-8000-000000000002", "title_id": films[3].id,
-                           "kind": "rating", "value": 4.5}], actor=viewer, source="web")
-    imports.ratings_import_bulk(source="netflix", rows=[(555, films[3].id, 1, "2005-01-01")])
-    agg = Interaction.objects.get(user=viewer, title=films[3])
-    assert (agg.rating, agg.full_watches, agg.implicit_score, agg.event_count) == (4.5, 1, 4.0, 3)
-    assert agg.first_at == dt.datetime(2005, 1, 1, tzinfo=dt.UTC)
+    ev = "8f7e2b1c-0000-4000-8000-00000000000"
+    events_record(events=[{"event_id": f"{ev}1", "title_id": films[3].id, "kind": "full_watch"},
+                          {"event_id": f"{ev}2", "title_id": films[3].id, "kind": "rating", "value": 4.5},
+                          {"event_id": f"{ev}3", "title_id": films[2].id, "kind": "full_watch"},
+                          {"event_id": f"{ev}4", "title_id": films[1].id, "kind": "play"}],
+                  actor=viewer, source="web")
+    imports.ratings_import_bulk(source="netflix", rows=[(555, films[3].id, 1, "2005-01-01"),
+                                                        (555, films[2].id, 2, "2005-01-01"),
+                                                        (555, films[1].id, 5, "2005-01-01"),
+                                                        (555, films[0].id, 3, "2005-01-01")])
+    interaction_hide(user=viewer, title_id=films[1].id)
+    signal = {t: w for t, w, _ in selectors.viewer_signal(user_id=viewer.id)}
+    assert signal == {films[3].id: 4.5,  # the site rating
+                      films[2].id: 2.0,  # the imported rating overrides the implicit full watch
+                      films[0].id: 3.0}  # imported only; films[1] is hidden
+    assert Interaction.objects.get(user=viewer, title=films[3]).rating == 4.5  # the live row is untouched
+    with connection.cursor() as cur:
+        cur.execute(selectors.signal_sql(), {})
+        everyone = {(u, t): w for u, t, w, _ in cur.fetchall()}
+    assert everyone == {(viewer.id, t): w for t, w in signal.items()}
 
 
 def test_chunks_and_the_import_run_counters(films):
@@ -74,35 +117,65 @@ def test_chunks_and_the_import_run_counters(films):
     counts = imports.ratings_import_bulk(source="netflix", rows=rows(films), run=run, chunk_size=3,
                                          on_chunk=lambda c: seen.append(c["read"]))
     check_result(films, counts)
-    assert seen == [3, 6, 8]
+    assert seen == sorted(seen) and len(seen) == 2 and seen[-1] <= 8  # progress grows chunk by chunk
     run.refresh_from_db()
-    assert (run.rows_read, run.rows_inserted, run.rows_unchanged, run.rows_rejected) == (8, 4, 1, 3)
+    assert (run.rows_read, run.rows_inserted, run.rows_unchanged + run.rows_updated, run.rows_rejected) == (8, 3, 2, 3)
 
 
-def test_unknown_source_is_refused(films):
+def test_unknown_source_and_ambiguous_input_are_refused(films):
     with pytest.raises(ValueError, match="unknown rating source"):
         imports.ratings_import_bulk(source="imdb", rows=[])
+    with pytest.raises(ValueError, match="either batches or rows"):
+        imports.ratings_import_bulk(source="netflix")
 
 
-def test_the_python_event_id_is_uuid3_of_the_documented_name():
-    import uuid
+def test_a_parser_error_in_the_helper_thread_reaches_the_caller(films):
+    def broken():
+        yield (101, films[0].id, 4, "2005-01-01")
+        raise OSError("disk gone")
 
-    eid = imports.rating_event_id(source="netflix", external_user_id=7, title_id=3, rated_at=dt.date(2005, 1, 2))
-    assert eid == uuid.uuid3(imports.IMPORT_NAMESPACE, "netflix:7:3:2005-01-02") and eid.version == 3
+    with pytest.raises(OSError, match="disk gone"):
+        imports.ratings_import_bulk(source="netflix", rows=broken(), chunk_size=1)
+    assert ImportedRating.objects.count() == 1  # the chunk before the error was stored
 
 
 @pytest.mark.postgres
-def test_postgresql_uses_copy_and_stays_idempotent(films):
-    with mock.patch.object(imports, "copy_into_stage", wraps=imports.copy_into_stage) as copy:
+def test_postgresql_first_import_bulk_loads_then_merges(films):
+    with mock.patch.object(imports, "_copy", wraps=imports._copy) as copy:
         counts = imports.ratings_import_bulk(source="netflix", rows=rows(films))
-        assert copy.call_count == 1
+        assert counts["bulk_load"] and copy.call_args_list[0].args[1] == ImportedRating._meta.db_table
         check_result(films, counts)
+        with connection.cursor() as cur:
+            assert imports.rating_table_key(cur) == "interactions_importedrating_pkey"  # built at the end
         again = imports.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
-        assert copy.call_count == 1 + 3  # the chunk of two invalid rows has nothing to copy
+        assert not again["bulk_load"]
+        assert {c.args[1] for c in copy.call_args_list[1:]} == {imports._PG_STAGE}  # staged merge
     assert (again["inserted"], again["duplicates"]) == (0, 5)
-    e = Event.objects.get(user__profile__netflix_customer_id=101, title=films[1])
-    assert e.event_id == imports.rating_event_id(source="netflix", external_user_id=101, title_id=films[1].id,
-                                                 rated_at=dt.date(2005, 1, 2))
+
+
+@pytest.mark.postgres
+def test_postgresql_bulk_load_keeps_the_latest_of_pairs_repeated_across_chunks(films):
+    counts = imports.ratings_import_bulk(source="netflix", chunk_size=1, rows=[
+        (1, films[0].id, 2, "2005-01-01"), (1, films[0].id, 5, "2005-03-01"), (1, films[0].id, 3, "2005-02-01")])
+    assert counts["bulk_load"]
+    assert [(h, when.month) for _, _, h, when in stored()] == [(10, 3)]
+    with connection.cursor() as cur:
+        assert imports.rating_table_key(cur) is not None
+
+
+@pytest.mark.postgres
+def test_postgresql_an_interrupted_bulk_load_is_finished_by_the_next_import(films):
+    imports.ratings_import_bulk(source="netflix", rows=[(1, films[0].id, 2, "2005-01-01")])
+    user_id = ImportedRating.objects.get().user_id
+    with connection.cursor() as cur:  # what a killed first import leaves: no key, a repeated pair
+        cur.execute("ALTER TABLE interactions_importedrating DROP CONSTRAINT interactions_importedrating_pkey")
+        cur.execute("INSERT INTO interactions_importedrating (title_id, rated_at, user_id, rating_halves, source) "
+                    "VALUES (%s, '2005-06-01', %s, 9, 1)", [films[0].id, user_id])
+    counts = imports.ratings_import_bulk(source="netflix", rows=[(1, films[1].id, 4, "2005-01-01")])
+    assert not counts["bulk_load"] and counts["inserted"] == 1
+    with connection.cursor() as cur:
+        assert imports.rating_table_key(cur) is not None
+    assert [(t, h) for _, t, h, _ in stored()] == [(films[0].id, 9), (films[1].id, 8)]
 
 
 def test_events_import_bulk_folds_implicit_events_like_the_live_path(films, viewer):
@@ -121,20 +194,3 @@ def test_events_import_bulk_folds_implicit_events_like_the_live_path(films, view
     assert (b.rating, b.weight) == (2.0, 2.0)
     assert imports.events_import_bulk(key="test", rows=rows_)["inserted"] == 0
     assert Interaction.objects.get(user=viewer, title=films[0]).event_count == 4
-
-
-def test_the_fast_hex_id_is_the_same_uuid3():
-    import uuid
-
-    for name in ("netflix:1:2:2005-01-01", "movielens:610:9742:2018-09-24T03:27:35", "é"):
-        assert imports._uuid3_hex(name) == uuid.uuid3(imports.IMPORT_NAMESPACE, name).hex
-
-
-def test_a_parser_error_in_the_helper_thread_reaches_the_caller(films):
-    def broken():
-        yield (101, films[0].id, 4, "2005-01-01")
-        raise OSError("disk gone")
-
-    with pytest.raises(OSError, match="disk gone"):
-        imports.ratings_import_bulk(source="netflix", rows=broken(), chunk_size=1)
-    assert Event.objects.count() == 1  # the chunk before the error was stored

@@ -7,7 +7,7 @@ from catalog.services.importers.imdb import imdb_import
 from catalog.services.importers.movielens import movielens_import
 from catalog.services.importers.netflix import netflix_import
 from catalog.services.importers.tmdb import tmdb_import
-from interactions.models import Event, Interaction
+from interactions.models import Event, ImportedRating, Interaction, TitleStats
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
@@ -47,14 +47,16 @@ def test_movielens_small(datasets_dir):
     run = movielens_import(directory=d)
     assert run.rows_rejected == 0, run.errors[:3]
     assert Title.objects.count() == 9742
-    assert Event.objects.filter(kind="rating", source="import").count() == 100_836
+    assert ImportedRating.objects.count() == 100_836
+    assert Event.objects.count() == 0 and Interaction.objects.count() == 0  # history, not live activity
     assert Profile.objects.filter(movielens_user_id__isnull=False).count() == 610
-    assert Interaction.objects.count() == 100_836
+    assert TitleStats.objects.filter(viewers__gt=0).count() == 9_724  # the rated movies
+    assert ImportedRating.objects.order_by("rated_at").first().rated_at.year == 1996  # their own dates
     assert Title.objects.filter(tmdb_id__isnull=True).count() == 8 + 1  # 8 empty tmdbIds + one duplicated id
     assert Title.objects.filter(imdb_id__isnull=False).count() == 9742
     again = movielens_import(directory=d)
     assert (again.rows_inserted, again.rows_updated) == (0, 0)
-    assert Event.objects.count() == 100_836 and Interaction.objects.count() == 100_836
+    assert ImportedRating.objects.count() == 100_836 and Interaction.objects.count() == 0
 
 
 def test_netflix_prize_titles_and_ratings_sample(datasets_dir):
@@ -64,12 +66,13 @@ def test_netflix_prize_titles_and_ratings_sample(datasets_dir):
     assert Title.objects.count() == 17_770
     assert Title.objects.get(netflix_id=6483).primary_title == "Smokey Joe's Café"
     assert Title.objects.filter(start_year__isnull=True).count() == 7
-    assert Event.objects.count() == 42_813
-    assert Event.objects.values("title_id").distinct().count() == 20
-    assert Event.objects.filter(title__netflix_id=8).count() == 14_910
+    assert ImportedRating.objects.count() == 42_813 and Event.objects.count() == 0
+    assert ImportedRating.objects.values("title_id").distinct().count() == 20
+    assert ImportedRating.objects.filter(title__netflix_id=8).count() == 14_910
+    assert TitleStats.objects.get(title__netflix_id=8).viewers == 14_910
     again = netflix_import(titles_path=d / "movie_titles.csv", ratings_paths=[d / "combined_data_sample.txt.gz"])
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 17_770 + 42_813)
-    assert Event.objects.count() == 42_813
+    assert ImportedRating.objects.count() == 42_813
 
 
 def test_tmdb_5000_merged_onto_movielens_titles(datasets_dir):

@@ -82,6 +82,9 @@ def movielens_import(*, directory, ratings: bool = True, progress=None, chunk_si
             _import_tags(files["tags"], layout, movie_map, rec, chunk_size=chunk_size)
         if ratings and "ratings" in files:
             _import_ratings(files["ratings"], layout, movie_map, rec, chunk_size=ratings_chunk_size)
+            from interactions.services.stats import title_stats_refresh
+
+            title_stats_refresh()
 
     paths = [files[k] for k in ("movies", "links", "tags", "ratings") if k in files and (ratings or k != "ratings")]
     return run_import(source="movielens", paths=paths, options={"layout": layout, "ratings": ratings},
@@ -357,6 +360,6 @@ def _import_ratings(path, layout, movie_map, rec, *, chunk_size):
         counts = ratings_import_bulk(source="movielens", rows=parse_ratings(path, layout, movie_map, rec),
                                      chunk_size=chunk_size, on_chunk=on_chunk)
         rec.count(read=rec.totals["rejected"] - rejected_before, inserted=counts["inserted"],
-                  unchanged=counts["duplicates"], rejected=counts["rejected"])
+                  updated=counts["updated"], unchanged=counts["duplicates"], rejected=counts["rejected"])
         rec.notes.append(f"{name}: {counts['viewers_created']:,} viewer(s) created, "
-                         f"{counts['interactions']:,} interaction(s) inserted or updated")
+                         f"{counts['inserted']:,} rating(s) stored, {counts['updated']:,} replaced by a newer one")

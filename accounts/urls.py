@@ -19,7 +19,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("history/", views.history, name="history"),
-    path("history/<int:title_id>/remove/", views.history_remove, name="history_remove"),
+    path("history/<id:title_id>/remove/", views.history_remove, name="history_remove"),
     path("ratings/", views.ratings, name="ratings"),
-    path("ratings/<int:title_id>/", views.rate, name="rate"),
+    path("ratings/<id:title_id>/", views.rate, name="rate"),
 ]

@@ -105,9 +105,16 @@ def _flatten_errors(errors) -> dict:
     return out
 
 
-def _run(serializer_class, data):
-    # Blank form fields ("year_min=") mean "no filter", as in the dashboard's GET form.
-    clean = {k: v for k, v in dict(data.items()).items() if v not in ("", None)} if data is not None else {}
+def _run(serializer_class, data, blank_is_unset=True):
+    # Blank form fields ("year_min=") mean "no filter" in the dashboard's GET form; the JSON API
+    # (blank_is_unset=False) holds to its schema: a blank is not a year, nor a title type.
+    if not blank_is_unset and hasattr(data, "lists"):
+        repeated = sorted(k for k, values in data.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationFailed(f"Invalid filter {repeated[0]!r}: give it once.", field=repeated[0],
+                                   errors={k: ["Give this parameter once."] for k in repeated})
+    items = dict(data.items()) if data is not None else {}
+    clean = {k: v for k, v in items.items() if v is not None and (v != "" or not blank_is_unset)}
     s = serializer_class(data=clean)
     if not s.is_valid():
         errors = _flatten_errors(s.errors)
@@ -116,14 +123,15 @@ def _run(serializer_class, data):
     return s.validated_data
 
 
-def catalog_filters_parse(data, *, options_serializer=CatalogFilterSerializer) -> tuple[CatalogFilters, dict]:
+def catalog_filters_parse(data, *, options_serializer=CatalogFilterSerializer,
+                          blank_is_unset=True) -> tuple[CatalogFilters, dict]:
     """QueryDict/dict → (CatalogFilters, KPI options). Raises ValidationFailed on bad input."""
-    v = dict(_run(options_serializer, data))
+    v = dict(_run(options_serializer, data, blank_is_unset))
     filters = CatalogFilters(year_min=v.pop("year_min", None), year_max=v.pop("year_max", None),
                              title_type=v.pop("type", None) or None, genre=v.pop("genre", None) or None)
     return filters, {k: val for k, val in v.items() if val is not None}
 
 
-def viewing_filters_parse(data) -> ViewingFilters:
-    v = _run(ViewingFilterSerializer, data)
+def viewing_filters_parse(data, *, blank_is_unset=True) -> ViewingFilters:
+    v = _run(ViewingFilterSerializer, data, blank_is_unset)
     return ViewingFilters(days=v.get("days", 30))

@@ -45,11 +45,13 @@ class Kpi:
     def ttl(self):
         return selectors.CATALOG_TTL if self.section == CATALOG else selectors.VIEWING_TTL
 
-    def parse(self, data):
-        """Query parameters → (filters, options); raises core.errors.ValidationFailed."""
+    def parse(self, data, *, blank_is_unset=True):
+        """Query parameters → (filters, options); raises core.errors.ValidationFailed. The form
+        treats a blank field as no filter; the API (`blank_is_unset=False`) refuses it."""
         if self.section == CATALOG:
-            return catalog_filters_parse(data, options_serializer=self.options_serializer)
-        return viewing_filters_parse(data), {}
+            return catalog_filters_parse(data, options_serializer=self.options_serializer,
+                                         blank_is_unset=blank_is_unset)
+        return viewing_filters_parse(data, blank_is_unset=blank_is_unset), {}
 
     def default_filters(self):
         return (CatalogFilters() if self.section == CATALOG else ViewingFilters()), {}

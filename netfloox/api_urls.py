@@ -1,6 +1,8 @@
 """The one API router: every app's API under /api/."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api.exceptions import api_not_found
 
 app_name = "api"
 
@@ -13,4 +15,6 @@ urlpatterns = [
     path("", include("recommendations.api.urls")),
     path("popularity/", include("popularity.api.urls")),
     path("analytics/", include("analytics.api.urls")),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on (whose 404 page is HTML).
+    re_path(r"^.*$", api_not_found, name="not-found"),
 ]

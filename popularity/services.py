@@ -52,12 +52,9 @@ def popularity_train(*, triggered_by: str = "", search: bool = True, progress=No
                                                           "seed": model.seed, "n_seeds": model.n_seeds},
             duration_s=time.perf_counter() - t0, gate=gate)
         say(f"version {mv.version}: {'activated' if mv.is_active else 'NOT activated (quality gate)'}")
-        try:
-            from analytics.services import analytics_cache_invalidate
+        from core.signals import data_changed
 
-            analytics_cache_invalidate()
-        except ImportError:
-            pass
+        data_changed.send(sender=popularity_train)
         return mv
     except Exception as exc:
         model_version_fail(mv=mv, error=f"{type(exc).__name__}: {exc}")

@@ -4,7 +4,6 @@ The form validates shapes (numbers in range, known choices); the popularity serv
 the meaning (unknown people, no model yet) and its ValidationFailed errors are shown next to
 the fields they name.
 """
-import importlib
 import logging
 
 from django import forms
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accounts.forms import NamesField
 from catalog import selectors as catalog_selectors
 from core.errors import ApplicationError, ValidationFailed
+from popularity import services as popularity_services
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +96,6 @@ class EstimateForm(forms.Form):
                 self.add_error(target, str(message) if target else f"{field}: {message}")
 
 
-def _predictor():
-    """popularity.services.popularity_predict, or None while the service is not installed."""
-    try:
-        module = importlib.import_module("popularity.services")
-    except ImportError:
-        return None
-    return getattr(module, "popularity_predict", None)
-
-
 def _reason_label(entry: dict) -> str:
     """The field's label in the page's language (the service's labels are English)."""
     field = entry.get("field") or ""
@@ -139,14 +130,13 @@ def _gauge(result: dict) -> dict:
 
 def estimate(request):
     genre_names = [g.name for g in catalog_selectors.genre_list()]
-    predict = _predictor()
-    result, gauge, unavailable = None, None, predict is None
+    result, gauge = None, None
     if request.method == "POST":
         form = EstimateForm(request.POST, genre_names=genre_names)
-        if form.is_valid() and predict is not None:
+        if form.is_valid():
             try:
-                result = predict(inputs=form.inputs(),
-                                 user=request.user if request.user.is_authenticated else None)
+                result = popularity_services.popularity_predict(
+                    inputs=form.inputs(), user=request.user if request.user.is_authenticated else None)
             except ValidationFailed as exc:
                 form.add_service_errors(exc)
             except ApplicationError as exc:
@@ -157,8 +147,8 @@ def estimate(request):
         form = EstimateForm(genre_names=genre_names)
     people = {f: [n for n in (form[f].value() or []) if n and str(n).strip()] for f in PEOPLE_FIELDS}
     return render(request, "popularity/estimate.html", {
-        "form": form, "result": result, "gauge": gauge, "unavailable": unavailable, "people": people,
+        "form": form, "result": result, "gauge": gauge, "people": people,
         "people_fields": [(form[f], people[f]) for f in PEOPLE_FIELDS],
         "scale_max": int(SCALE_MAX),
         "selected_genres": set(form["genres"].value() or []),
-    }, status=503 if unavailable and request.method == "POST" else 200)
+    })

@@ -9,6 +9,7 @@ import io
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -70,8 +71,10 @@ class KpiApi(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def get(self, request):
+        if request.query_params.get("format") == "":  # DRF reads a blank format as "the default"
+            raise ValidationError({"format": ["format must be json or csv."]})
         kpi = kpis.KPIS[self.kpi_slug]
-        filters, options = kpi.parse(request.query_params)
+        filters, options = kpi.parse(request.query_params, blank_is_unset=False)
         data = kpis.kpi_data(kpi.slug, filters, options)
         if request.accepted_renderer.format == "csv":
             resp = Response(kpis.kpi_rows(kpi.slug, data))

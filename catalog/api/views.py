@@ -14,6 +14,7 @@ from catalog.api.serializers import (
     TitleFilterSerializer,
     TitleListSerializer,
 )
+from core.api.fields import query_data
 
 _ORDERING = {"title": "search_title", "-year": "-start_year", "year": "start_year",
              "-rating": "-imdb_rating", "-votes": "-imdb_votes"}
@@ -25,7 +26,7 @@ class TitleListApi(generics.ListAPIView):
     serializer_class = TitleListSerializer
 
     def get_queryset(self):
-        f = TitleFilterSerializer(data=self.request.query_params)
+        f = TitleFilterSerializer(data=query_data(self.request.query_params))
         f.is_valid(raise_exception=True)
         d = f.validated_data
         return selectors.title_list(title_type=d.get("type"), genre=d.get("genre"), decade=d.get("decade"),
@@ -68,8 +69,9 @@ class GenreListApi(generics.ListAPIView):
 class AutocompleteApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=AutocompleteSerializer,
-                   tags=["catalog"])
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=False,
+                                                description="What was typed (empty or absent: no suggestions).")],
+                   responses=AutocompleteSerializer, tags=["catalog"])
     def get(self, request):
         q = request.query_params.get("q", "")[:200]
         return Response(AutocompleteSerializer(selectors.search_autocomplete(q=q)).data)

@@ -2,6 +2,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,6 +36,12 @@ def exception_handler(exc, context):
 def json_404(request, exception=None):
     """handler404 for /api/: a JSON body, not an HTML page."""
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """The /api/ catch-all route: a JSON 404 for any method (no CSRF check: nothing is done)."""
+    return json_404(request)
 
 
 def json_500(request):

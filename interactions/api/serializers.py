@@ -7,6 +7,7 @@ the OpenAPI schema and `events_payload_items` checks the envelope (object or lis
 from django.conf import settings
 from rest_framework import serializers
 
+from core.api.fields import StepFloatField
 from core.errors import ValidationFailed
 from interactions.models import EventKind
 
@@ -58,7 +59,7 @@ class HistoryItemSerializer(serializers.Serializer):
 
 
 class RatingInSerializer(serializers.Serializer):
-    stars = serializers.FloatField(min_value=0.5, max_value=5, help_text="0.5 to 5 in steps of 0.5.")
+    stars = StepFloatField(step=0.5, min_value=0.5, max_value=5, help_text="0.5 to 5 in steps of 0.5.")
 
 
 class RatingOutSerializer(serializers.Serializer):

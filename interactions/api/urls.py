@@ -5,6 +5,6 @@ from interactions.api import views
 urlpatterns = [
     path("events/", views.EventsApi.as_view(), name="events"),
     path("me/history/", views.HistoryListApi.as_view(), name="history"),
-    path("me/history/<int:title_id>/", views.HistoryItemApi.as_view(), name="history-item"),
-    path("me/ratings/<int:title_id>/", views.RatingApi.as_view(), name="rating"),
+    path("me/history/<id:title_id>/", views.HistoryItemApi.as_view(), name="history-item"),
+    path("me/ratings/<id:title_id>/", views.RatingApi.as_view(), name="rating"),
 ]

@@ -13,11 +13,11 @@ and the site's own star ratings all call. Its contract (see docs/interactions.md
 * **The aggregate moves in the same transaction**, by an upsert whose SET clause is
   `interactions.scoring.WEIGHT_SQL` (the SQL twin of `interaction_weight`). A new event
   un-hides a hidden aggregate.
-* **Finished film ⇒ refresh.** For each viewer with a newly stored `full_watch`,
-  `recommendations.services.refresh.refresh_request` (enqueued after commit, deduplicated per
-  viewer while one is pending).
+* **Finished film ⇒ refresh.** The viewers with a newly stored `full_watch` are announced by
+  the `interactions.signals.films_finished` signal, in the batch's transaction; the recommender
+  subscribes to it (`recommendations.apps`: a deduplicated refresh, enqueued after commit).
 * **Retraining.** After commit, new events are counted (process-local sum flushed to a cache
-  counter); crossing ``NETFLOOX_RETRAIN_AFTER_INTERACTIONS`` asks the recommender for a training.
+  counter); crossing ``NETFLOOX_RETRAIN_AFTER_INTERACTIONS`` sends `retrain_wanted`.
 
 Two implementations of the same statement sequence:
 
@@ -36,8 +36,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib
-import importlib.util
 import logging
 import math
 import re
@@ -55,9 +53,8 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import Title
 from core.errors import NotFound, PermissionDenied, ValidationFailed
-from interactions import scoring
+from interactions import scoring, signals
 from interactions.models import Event, EventKind, EventSource, Interaction
-from recommendations.services import refresh as refresh_service
 
 log = logging.getLogger(__name__)
 User = get_user_model()
@@ -72,7 +69,6 @@ EVENT_ID_MAX_LEN = 64  # longest textual UUID form accepted ("urn:uuid:{…}")
 
 RETRAIN_COUNTER_KEY = "interactions:new-events-since-training"
 RETRAIN_LOCK_KEY = "interactions:retrain-requested"
-_TRAINING_MODULE = "recommendations.services.training"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -492,19 +488,10 @@ def _numbered_to_pyformat(sql):
 
 
 def _request_refreshes(finished: dict[int, int]) -> None:
-    """`refresh_request` for each viewer who finished a film in this batch (sorted: lock order).
-
-    Uses `refresh_request_many` when the recommendations app provides it (one round trip for the
-    whole batch instead of ~4 per viewer); the contract is the same.
-    """
-    if not finished:
-        return
-    many = getattr(refresh_service, "refresh_request_many", None)
-    if many is not None:
-        many(requests=dict(sorted(finished.items())))
-        return
-    for user_id in sorted(finished):
-        refresh_service.refresh_request(user_id=user_id, title_id=finished[user_id])
+    """Announce the viewers who finished a film in this batch ({user_id: title_id}, sorted: the
+    lock order) — `interactions.signals.films_finished`, in the batch's transaction."""
+    if finished:
+        signals.films_finished.send(sender=events_record, requests=dict(sorted(finished.items())))
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -621,7 +608,7 @@ def interaction_hide(*, user, title_id: int) -> None:
     n = Interaction.objects.filter(user=user, title_id=title_id).update(hidden=True)
     if not n:
         raise NotFound(f"No title with id {title_id} in your history.")
-    refresh_service.refresh_request(user_id=user.pk, title_id=None)
+    signals.history_changed.send(sender=interaction_hide, user_id=user.pk)
 
 
 # --- retraining trigger -----------------------------------------------------------------------
@@ -639,16 +626,6 @@ def _last_training_at():
 
     return (ModelVersion.objects.filter(name=ModelVersion.Name.RECOMMENDER, trained_at__isnull=False)
             .order_by("-trained_at").values_list("trained_at", flat=True).first())
-
-
-def _training_module():
-    """recommendations.services.training if the recommender provides it, else None."""
-    try:
-        if importlib.util.find_spec(_TRAINING_MODULE) is None:
-            return None
-    except ModuleNotFoundError:  # a parent package is missing
-        return None
-    return importlib.import_module(_TRAINING_MODULE)
 
 
 def retrain_counter_reset() -> None:
@@ -699,15 +676,15 @@ def maybe_trigger_retrain(*, added: int = 0) -> bool:
         cache.decr(RETRAIN_COUNTER_KEY, count)
     except ValueError:
         cache.set(RETRAIN_COUNTER_KEY, 0, timeout=None)
-    training = _training_module()
-    if training is None:
-        log.info("%d new interactions since the last training, but %s is not available: no retraining",
-                 count, _TRAINING_MODULE)
+    replies = signals.retrain_wanted.send_robust(sender=maybe_trigger_retrain,
+                                                 reason=f"{count} new interactions since the last training")
+    failures = [r for _, r in replies if isinstance(r, Exception)]
+    requested = any(r is True for _, r in replies)
+    if not replies:
+        log.info("%d new interactions since the last training, but nothing listens to retrain_wanted", count)
         return False
-    try:
-        requested = bool(training.training_request(reason=f"{count} new interactions since the last training"))
-    except Exception:  # the recommender's code must never break ingestion: retry at the next flush
-        log.exception("requesting a recommender training failed; will retry")
+    if failures and not requested:  # the recommender's code must never break ingestion: retry at the next flush
+        log.error("requesting a recommender training failed; will retry", exc_info=failures[0])
         cache.delete(RETRAIN_LOCK_KEY)
         try:
             cache.incr(RETRAIN_COUNTER_KEY, count)

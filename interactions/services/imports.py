@@ -17,8 +17,9 @@ Ratings on PostgreSQL, per chunk (200,000 rows; one transaction each; memory sta
   **First import into an empty table** ("bulk load"): the primary key is dropped, every chunk
   is COPYed straight into the table, and the key is built once at the end (a sort of the whole
   table, far cheaper than 100 M random b-tree insertions; duplicates across chunks, which the
-  real data does not have, are then removed keeping the latest). A killed bulk load leaves the
-  table without its key: the next import builds it (removing duplicates) before anything else.
+  real data does not have, are then removed keeping the latest). An importer of several files
+  keeps one bulk load across them (`build_key=False` but for the last). A killed bulk load
+  leaves the table without its key: the next import carries on loading and builds it at its end.
   **Later imports** COPY into an UNLOGGED staging table and merge set-based:
   ``INSERT … ON CONFLICT (user_id, title_id) DO UPDATE … WHERE excluded.rated_at > t.rated_at`` —
   a re-run changes nothing, a newer rating of the same pair replaces the stored one.
@@ -97,7 +98,7 @@ def _greatest_least():
 # --- public API ---------------------------------------------------------------------------------
 def ratings_import_bulk(*, source: str, batches: Iterable[RatingBatch] | None = None, rows: Iterable | None = None,
                         run=None, chunk_size: int | None = None, on_chunk: Callable[[dict], None] | None = None,
-                        pipeline: bool = True) -> dict:
+                        pipeline: bool = True, build_key: bool = True) -> dict:
     """Store ratings in `ImportedRating` (see the module docstring).
 
     `batches`: `RatingBatch`es (the parsers' numpy arrays), or `rows`: (external_user_id, title_id,
@@ -109,6 +110,10 @@ def ratings_import_bulk(*, source: str, batches: Iterable[RatingBatch] | None = 
     bulk_load (True when the first-import path was taken).
     With `run` (an ImportRun), its rows_read/inserted/updated/unchanged/rejected grow too.
     `on_chunk(counts_so_far)` is called after every committed chunk (progress output).
+    `build_key=False` (PostgreSQL, during a bulk load): leave the key to the next call — an
+    importer of several files passes it for all but the last, so the whole data set is one bulk
+    load and the key is built once; `counts["removed_at_key_build"]` says how many older
+    duplicates that build dropped.
     With `pipeline` (default) the input is consumed in a helper thread, a chunk ahead: parsing
     and the database then run on two cores. The input must not touch the database itself.
     """
@@ -123,7 +128,7 @@ def ratings_import_bulk(*, source: str, batches: Iterable[RatingBatch] | None = 
     chunks = _rechunk(source_batches, size)
     if pipeline:
         chunks = _ahead(chunks)
-    store = (_PgStore if connection.vendor == "postgresql" else _SqliteStore)(source)
+    store = _PgStore(source, build_key=build_key) if connection.vendor == "postgresql" else _SqliteStore(source)
     try:
         for chunk in chunks:
             store.store(chunk, counts)
@@ -304,15 +309,18 @@ class _Store:
 
         self.source, self.code = source, int(SOURCE_CODES[source])
         self.viewers = _ViewerMap(source)
-        self.titles = np.sort(np.fromiter(Title.objects.values_list("id", flat=True).iterator(chunk_size=50_000),
-                                          dtype=np.int64))
+        ids = np.fromiter(Title.objects.values_list("id", flat=True).iterator(chunk_size=50_000), dtype=np.int64)
+        self.title_known = np.zeros(int(ids.max(initial=0)) + 2, dtype=bool)  # id → in the catalog
+        self.title_known[ids] = True
 
-    def prepare(self, b: RatingBatch, counts):
-        """(user, title, halves, seconds since 1970) sorted by (user, title), one row a pair."""
+    def prepare(self, b: RatingBatch, counts, *, dedupe=True):
+        """(user, title, halves, seconds since 1970); with `dedupe`, sorted by (user, title), one row
+        a pair (the latest). A bulk load skips that: its key build removes repeated pairs."""
         from accounts.services import external_viewers_ensure
 
         counts["read"] += len(b)
-        known = np.isin(b.title, self.titles, assume_unique=False)
+        inside = (b.title > 0) & (b.title < len(self.title_known))
+        known = inside & self.title_known[np.where(inside, b.title, 0)]
         counts["rejected"] += int((~known).sum())
         if not known.all():
             b = b.take(known)
@@ -324,6 +332,8 @@ class _Store:
             self.viewers.add(created)
             user = self.viewers.lookup(b.ext)
         seconds = b.day * 86400 + (b.seconds if b.seconds is not None else 0)
+        if not dedupe:
+            return user, b.title, b.halves, seconds
         order = np.lexsort((-seconds, b.title, user))  # by user, title, newest first
         user, title, halves, seconds = user[order], b.title[order], b.halves[order], seconds[order]
         first = np.ones(len(user), dtype=bool)
@@ -390,7 +400,8 @@ def rating_table_build_key(cur) -> int:
 
 
 class _PgStore(_Store):
-    def __init__(self, source):
+    def __init__(self, source, build_key=True):
+        self.build_key = build_key
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])  # one ratings import at a time
         self._locked = True
@@ -400,18 +411,19 @@ class _PgStore(_Store):
                 key = rating_table_key(cur)
                 cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_RATING})")
                 empty = not cur.fetchone()[0]
-                if key is None and not empty:  # a bulk load was interrupted: finish it first
-                    log.warning("%s has no primary key (an interrupted first import): building it", _RATING)
-                    rating_table_build_key(cur)
+                if key is None and not empty:
+                    # A bulk load is under way (an earlier file of this import) or was interrupted:
+                    # carry on loading; the key build at the end keeps the latest of any repeated pair.
+                    log.info("%s has no primary key yet: continuing its bulk load", _RATING)
                 elif key is not None and empty:  # the first import: load, then build the key once
                     cur.execute(f"ALTER TABLE {_RATING} DROP CONSTRAINT {_q(key)}")
-                self.bulk = empty
+                self.bulk = empty or key is None
         except BaseException:
             self.close()
             raise
 
     def store(self, b, counts):
-        user, title, halves, seconds = self.prepare(b, counts)
+        user, title, halves, seconds = self.prepare(b, counts, dedupe=not self.bulk)
         if not len(user):
             return
         payload = copy_binary(title, seconds, user, halves, self.code)
@@ -440,10 +452,11 @@ class _PgStore(_Store):
     def close(self, counts=None):
         try:
             with connection.cursor() as cur:
-                if self.bulk:
+                if self.bulk and self.build_key:
                     removed = rating_table_build_key(cur)
                     if counts is not None:  # pairs repeated across chunks: the older ones were not kept
-                        counts["inserted"] -= removed
+                        counts["removed_at_key_build"] = removed
+                        counts["inserted"] -= min(removed, counts["inserted"])
                         counts["duplicates"] += removed
                     cur.execute(f"DROP TABLE IF EXISTS {_PG_STAGE}")
                 if getattr(self, "_locked", False):

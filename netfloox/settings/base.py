@@ -197,9 +197,11 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a request without credentials gets 401 with `WWW-Authenticate: Token` (DRF
+    # takes the header from the first class; session-first would answer 403 without it).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "core.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Personal data by default; public catalog endpoints opt out explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -219,6 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The API speaks JSON only (the site's own scripts send JSON too): another body is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Netfloox API",
@@ -230,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"TitleTypeEnum": "catalog.models.TitleType"},
+    # `<id:…>` path parameters (core.converters.IdConverter): what the URL pattern accepts.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    # Every operation's error responses (400/401/403/404/429, 415 with a body) and the NUL rule.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "core.api.schema.add_error_responses"],
 }
 NETFLOOX_REMOTE_POSTERS = env.bool("NETFLOOX_REMOTE_POSTERS", default=False)
 

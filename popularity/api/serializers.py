@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import TitleType
+from core.api.fields import StrictCharField
 
 
 @extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "minLength": 1,
@@ -34,21 +35,21 @@ def _people():
 
 
 class PredictRequestSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=500)
     type = serializers.ChoiceField(choices=TitleType.choices, required=False, default=TitleType.MOVIE)
     year = serializers.IntegerField(required=False, allow_null=True, min_value=1870, max_value=2100)
     runtime = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2000,
                                        help_text="minutes")
     budget = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10**13,
                                       help_text="in the production's currency")
-    genres = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=20,
+    genres = serializers.ListField(child=StrictCharField(max_length=64), required=False, max_length=20,
                                    default=list)
     directors = _people()
     writers = _people()
     producers = _people()
     actors = _people()
-    country = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=128)
-    language = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    country = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=128)
+    language = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=64)
 
 
 class ExplanationItemSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from catalog.api.serializers import TitleListSerializer
+from core.api.fields import StepIntegerField, query_data
 from core.models import ModelVersion
 
 
@@ -44,12 +45,8 @@ class KSerializer(serializers.Serializer):
 class UserRecQuerySerializer(KSerializer):
     type = serializers.CharField(required=False, max_length=16)
     genre = serializers.SlugField(required=False, max_length=64)
-    decade = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
-
-    def validate_decade(self, value):
-        if value % 10:
-            raise serializers.ValidationError("A decade is a year ending in 0, e.g. 1990.")
-        return value
+    decade = StepIntegerField(step=10, step_message="A decade is a year ending in 0, e.g. 1990.", required=False,
+                              min_value=1870, max_value=2100)
 
     @classmethod
     def parse(cls, query_params) -> dict:
@@ -66,7 +63,7 @@ class UserRecQuerySerializer(KSerializer):
             if (len(raw) == 1 and raw[0].isascii() and raw[0].isdigit() and len(raw[0]) <= 6
                     and k.min_value <= int(raw[0]) <= k.max_value):
                 return {"k": int(raw[0])}
-        q = cls(data=query_params)
+        q = cls(data=query_data(query_params))
         q.is_valid(raise_exception=True)
         return q.validated_data
 
@@ -76,20 +73,12 @@ class SimilarQuerySerializer(serializers.Serializer):
 
 
 class ForTitlesQuerySerializer(SimilarQuerySerializer):
-    ids = serializers.CharField(help_text="Comma-separated title ids, e.g. 12,345", max_length=2000)
+    ids = serializers.RegexField(r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,49}$", max_length=1000,
+                                 help_text="Comma-separated title ids (1 to 50 positive integers), e.g. 12,345",
+                                 error_messages={"invalid": "ids must be 1 to 50 comma-separated positive integers."})
 
     def validate_ids(self, value):
-        try:
-            ids = [int(x) for x in value.split(",") if x.strip()]
-        except ValueError:
-            raise serializers.ValidationError("ids must be comma-separated integers.")
-        if not ids:
-            raise serializers.ValidationError("Give at least one title id.")
-        if len(ids) > 50:
-            raise serializers.ValidationError("At most 50 title ids.")
-        if any(i <= 0 or i > 2**62 for i in ids):
-            raise serializers.ValidationError("Title ids are positive integers.")
-        return ids
+        return [int(x) for x in value.split(",")]
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):

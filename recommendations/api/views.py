@@ -1,11 +1,13 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from core import selectors as core_selectors
+from core.api.fields import query_data
 from recommendations import selectors, services
 from recommendations.api.serializers import (
     ForTitlesQuerySerializer,
@@ -35,7 +37,7 @@ class SimilarTitlesApi(APIView):
 
     @extend_schema(parameters=[SimilarQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
     def get(self, request, title_id: int):
-        q = SimilarQuerySerializer(data=request.query_params)
+        q = SimilarQuerySerializer(data=query_data(request.query_params))
         q.is_valid(raise_exception=True)
         catalog_selectors.title_ensure_exists(title_id=title_id)  # 404 when unknown
         rec = selectors.similar_titles(title_id=title_id, k=q.validated_data["k"])
@@ -47,14 +49,15 @@ class ForTitlesApi(APIView):
 
     @extend_schema(parameters=[ForTitlesQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
     def get(self, request):
-        q = ForTitlesQuerySerializer(data=request.query_params)
+        q = ForTitlesQuerySerializer(data=query_data(request.query_params))
         q.is_valid(raise_exception=True)
         rec = selectors.recommendations_for_titles(title_ids=q.validated_data["ids"], k=q.validated_data["k"])
         return Response(RecListSerializer.from_reclist(rec))
 
 
-@extend_schema(parameters=[OpenApiParameter("name", str, required=False, enum=["recommender", "popularity"])],
-               tags=["models"])
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("name", str, required=False,
+                                                                 enum=["recommender", "popularity"])]))
+@extend_schema(tags=["models"])
 class ModelVersionsApi(generics.ListAPIView):
     """Model versions with their metrics. Staff can trigger a training with POST."""
 
@@ -65,7 +68,9 @@ class ModelVersionsApi(generics.ListAPIView):
 
     def get_queryset(self):
         name = self.request.query_params.get("name")
-        return core_selectors.model_versions(name=name if name in ("recommender", "popularity") else None)
+        if name is not None and name not in ("recommender", "popularity"):
+            raise ValidationError({"name": ["name must be recommender or popularity."]})
+        return core_selectors.model_versions(name=name)
 
     @extend_schema(request=TrainRequestSerializer, responses={202: TrainAcceptedSerializer})
     def post(self, request):

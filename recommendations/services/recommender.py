@@ -149,8 +149,6 @@ def _after_training():
     from recommendations.services.training import RETRAIN_PENDING_KEY
 
     cache.delete(RETRAIN_PENDING_KEY)
-    try:
-        from analytics.services import analytics_cache_invalidate
-    except ImportError:  # analytics app without the cache service
-        return
-    analytics_cache_invalidate()
+    from core.signals import data_changed
+
+    data_changed.send(sender=recommender_train)

@@ -224,11 +224,8 @@ def test_search_autocomplete_with_the_keyboard(make_page, browser_catalog):
 def test_popularity_estimate(make_page, browser_catalog, monkeypatch):
     """The estimator page against popularity.services; the trained model is a fake (training
     takes ~20 s), the service's validation and storage are real."""
-    from popularity.views import _predictor
     from tests.web.fakes import install_fake_popularity_model
 
-    if _predictor() is None:
-        pytest.skip("popularity.services.popularity_predict is not installed yet (the popularity engineer's part)")
     install_fake_popularity_model(monkeypatch)
     page = make_page()
     page.goto("/popularity/")

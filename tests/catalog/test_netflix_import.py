@@ -129,3 +129,19 @@ def test_missing_file_is_a_command_error_and_nothing_is_imported(tmp_path):
     assert run.status == ImportRun.Status.FAILED and "combined_data_9.txt: file not found" in run.message
     with pytest.raises(CommandError, match="Nothing to import"):
         call_command("import_netflix_prize", verbosity=0)
+
+
+def test_the_vectorised_parser_accepts_exactly_the_rating_grammar():
+    """`fast_rating_lines` accepts `<digits>,<1-5>,<real date>` only; everything else is left to
+    the line-by-line checks (which name the reason)."""
+    import numpy as np
+
+    from catalog.services.importers.rating_blocks import fast_rating_lines, split_lines
+
+    text = (b"1488844,3,2005-09-06\n12a4,3,2005-01-01\n,3,2005-01-01\n7,5,2004-02-29\r\n7,5,2005-02-29\n"
+            b"0,5,2004-02-02\n1234567890123456789,3,2005-01-01\n42,6,2005-01-01\n42,4,2005-13-01\n"
+            b"123456789012345678,1,1999-11-11\n")
+    a = np.frombuffer(text, dtype=np.uint8)
+    ok, cust, stars, _ = fast_rating_lines(a, split_lines(a, 1))
+    assert ok.tolist() == [True, False, False, True, False, False, False, False, False, True]
+    assert cust[ok].tolist() == [1488844, 7, 123456789012345678] and stars[ok].tolist() == [3, 5, 1]

@@ -164,6 +164,20 @@ def test_postgresql_bulk_load_keeps_the_latest_of_pairs_repeated_across_chunks(f
 
 
 @pytest.mark.postgres
+def test_postgresql_one_bulk_load_spans_several_files(films):
+    first = imports.ratings_import_bulk(source="netflix", build_key=False,
+                                        rows=[(1, films[0].id, 2, "2005-01-01"), (2, films[1].id, 3, "2005-01-01")])
+    with connection.cursor() as cur:
+        assert imports.rating_table_key(cur) is None  # still loading
+    last = imports.ratings_import_bulk(source="netflix", rows=[(1, films[0].id, 5, "2005-02-01"),
+                                                               (1, films[2].id, 4, "2005-01-01")])
+    assert first["bulk_load"] and last["bulk_load"] and last["removed_at_key_build"] == 1
+    with connection.cursor() as cur:
+        assert imports.rating_table_key(cur) is not None
+    assert [(t, h) for _, t, h, _ in stored()] == [(films[0].id, 10), (films[2].id, 8), (films[1].id, 6)]
+
+
+@pytest.mark.postgres
 def test_postgresql_an_interrupted_bulk_load_is_finished_by_the_next_import(films):
     imports.ratings_import_bulk(source="netflix", rows=[(1, films[0].id, 2, "2005-01-01")])
     user_id = ImportedRating.objects.get().user_id
@@ -172,7 +186,7 @@ def test_postgresql_an_interrupted_bulk_load_is_finished_by_the_next_import(film
         cur.execute("INSERT INTO interactions_importedrating (title_id, rated_at, user_id, rating_halves, source) "
                     "VALUES (%s, '2005-06-01', %s, 9, 1)", [films[0].id, user_id])
     counts = imports.ratings_import_bulk(source="netflix", rows=[(1, films[1].id, 4, "2005-01-01")])
-    assert not counts["bulk_load"] and counts["inserted"] == 1
+    assert counts["bulk_load"] and counts["removed_at_key_build"] == 1  # carried on, then the key
     with connection.cursor() as cur:
         assert imports.rating_table_key(cur) is not None
     assert [(t, h) for _, t, h, _ in stored()] == [(films[0].id, 9), (films[1].id, 8)]

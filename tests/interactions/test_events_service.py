@@ -270,8 +270,8 @@ def test_retraining_is_requested_once_per_threshold_crossing(viewer, titles, set
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 5
     events_service.retrain_counter_reset()
     calls = []
-    fake = mock.Mock(training_request=lambda *, reason: calls.append(reason) or True)
-    monkeypatch.setattr(events_service, "_training_module", lambda: fake)
+    monkeypatch.setattr("recommendations.services.training.training_request",
+                        lambda *, reason: calls.append(reason) or True)
 
     def post(n):
         with django_capture_on_commit_callbacks(execute=True):
@@ -299,22 +299,28 @@ def test_a_cold_cache_counter_is_seeded_from_the_database(viewer, titles, settin
     record(viewer, [ev(titles[0], "play") for _ in range(5)])  # on_commit not run: the counter never saw them
     events_service.retrain_counter_reset()
     cache.clear()
-    fake = mock.Mock()
-    fake.training_request.return_value = True
-    monkeypatch.setattr(events_service, "_training_module", lambda: fake)
+    fake = mock.Mock(return_value=True)
+    monkeypatch.setattr("recommendations.services.training.training_request", fake)
     monkeypatch.setattr(events_service, "RETRAIN_FLUSH_EVENTS", 1)  # flush on every call
     assert events_service.new_interactions_since(None) == 5
     assert events_service.new_interactions_since(timezone.now()) == 0
     assert maybe_trigger_retrain(added=1) is True
-    fake.training_request.assert_called_once()
+    fake.assert_called_once()
 
 
-def test_without_a_training_module_the_hook_is_a_harmless_no_op(viewer, titles, settings, monkeypatch):
+def test_without_a_listener_the_hook_is_a_harmless_no_op(viewer, titles, settings):
+    from interactions import signals
+    from recommendations import receivers
+
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 1
     events_service.retrain_counter_reset()
-    monkeypatch.setattr(events_service, "_TRAINING_MODULE", "recommendations.services.no_such_module")
-    assert events_service._training_module() is None
-    assert maybe_trigger_retrain(added=3) is False
+    uid = "recommendations.retrain_wanted"
+    assert signals.retrain_wanted.disconnect(dispatch_uid=uid)
+    try:
+        assert maybe_trigger_retrain(added=3) is False
+        assert record(viewer, [ev(titles[0], "full_watch")]).stored == 1
+    finally:
+        signals.retrain_wanted.connect(receivers.on_retrain_wanted, dispatch_uid=uid)
 
 
 def test_a_failing_training_request_never_breaks_ingestion(transactional_db, viewer, titles, settings, monkeypatch,
@@ -325,13 +331,12 @@ def test_a_failing_training_request_never_breaks_ingestion(transactional_db, vie
     def boom(*, reason):
         raise RuntimeError("the recommender is broken")
 
-    monkeypatch.setattr(events_service, "_training_module", lambda: mock.Mock(training_request=boom))
+    monkeypatch.setattr("recommendations.services.training.training_request", boom)
     r = record(viewer, [ev(titles[0], "play"), ev(titles[1], "full_watch")])  # autocommit: hooks run now
     assert r.stored == 2 and Event.objects.count() == 2
     assert "requesting a recommender training failed" in caplog.text
     assert cache.get(events_service.RETRAIN_COUNTER_KEY) == 2  # kept for the next attempt
-    ok = mock.Mock()
-    ok.training_request.return_value = True
-    monkeypatch.setattr(events_service, "_training_module", lambda: ok)
+    ok = mock.Mock(return_value=True)
+    monkeypatch.setattr("recommendations.services.training.training_request", ok)
     record(viewer, [ev(titles[2], "play"), ev(titles[2], "play")])
-    ok.training_request.assert_called_once()
+    ok.assert_called_once()

@@ -58,9 +58,15 @@ def test_bad_input_is_a_400_naming_the_field(rated_catalog, api_client, payload,
 
 
 @pytest.mark.django_db
-def test_nul_in_a_form_encoded_person_is_a_400_not_a_database_error(rated_catalog, client):
-    r = client.post(URL, {"title": "x", "actors": ["a\x00b", "c"]})
+def test_nul_in_a_person_is_a_400_not_a_database_error(rated_catalog, client):
+    r = client.post(URL, {"title": "x", "actors": ["a\x00b", "c"]}, content_type="application/json")
     assert r.status_code == 400 and "actors" in r.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_the_api_takes_json_only(rated_catalog, client):
+    r = client.post(URL, {"title": "x", "actors": ["c"]})  # form-encoded
+    assert r.status_code == 415 and r.json()["detail"]
 
 
 @pytest.mark.django_db

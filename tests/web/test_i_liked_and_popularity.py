@@ -97,7 +97,7 @@ def fake_predict(monkeypatch):
                 "explanation": [{"field": "genres", "label": "Genres", "value": "Drama, Comedy", "effect": 0.42},
                                 {"field": "runtime", "label": "Runtime", "value": "112 min", "effect": -0.1}]}
 
-    monkeypatch.setattr("popularity.views._predictor", lambda: predict)
+    monkeypatch.setattr("popularity.services.popularity_predict", predict)
     return calls
 
 
@@ -138,22 +138,12 @@ def test_popularity_service_errors_land_on_their_field(client, catalog, fake_pre
     assert "data-estimate" not in page
 
 
-def test_popularity_page_says_when_the_service_is_missing(client, catalog, monkeypatch):
-    monkeypatch.setattr("popularity.views._predictor", lambda: None)
-    r = client.post(reverse("popularity:estimate"), VALID)
-    assert r.status_code == 503 and "not available yet" in html(r)
-
-
 def test_popularity_with_the_real_service(client, catalog, monkeypatch):
     """Against popularity.services itself (its validation and storage); only the trained model
     is replaced by a fake, because training one takes ~20 s."""
     from popularity.models import PopularityPrediction
-    from popularity.views import _predictor
-    from tests.web.fakes import install_fake_popularity_model
-
-    if _predictor() is None:
-        pytest.skip("popularity.services.popularity_predict is not installed yet")
     from popularity.services import popularity_predict
+    from tests.web.fakes import install_fake_popularity_model
 
     page = html(client.post(reverse("popularity:estimate"), VALID))
     if "data-estimate" in page:  # no trained model: the service's fallback, with its note shown

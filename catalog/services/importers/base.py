@@ -182,14 +182,12 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
 
 def _analytics_changed():
     """The catalog changed: the dashboard's cached KPIs are stale (recomputed on next view)."""
-    try:
-        from analytics.services import analytics_cache_invalidate
-    except ImportError:  # analytics app not installed
-        return
     from django.conf import settings
 
+    from core.signals import data_changed
+
     # With workers, one recomputes the default dashboard now; embedded, the next visitor does.
-    analytics_cache_invalidate(warm=not settings.CELERY_TASK_ALWAYS_EAGER)
+    data_changed.send(sender=_analytics_changed, warm=not settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 @contextmanager

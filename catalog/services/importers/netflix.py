@@ -35,8 +35,9 @@ def netflix_import(*, titles_path=None, ratings_paths=(), progress=None, chunk_s
             _import_titles(titles_path, rec, chunk_size=chunk_size)
         if ratings_paths:
             movie_map = dict(Title.objects.filter(netflix_id__isnull=False).values_list("netflix_id", "id"))
-            for p in ratings_paths:
-                _import_ratings(p, rec, movie_map, chunk_size=ratings_chunk_size)
+            for i, p in enumerate(ratings_paths):  # one bulk load over all the files (key built after the last)
+                _import_ratings(p, rec, movie_map, chunk_size=ratings_chunk_size,
+                                build_key=i == len(ratings_paths) - 1)
             from interactions.services.stats import title_stats_refresh
 
             title_stats_refresh()
@@ -302,7 +303,7 @@ def parse_rating_batches(path, movie_map: dict, rec: ImportRecorder):
     finish(current)
 
 
-def _import_ratings(path, rec, movie_map, *, chunk_size):
+def _import_ratings(path, rec, movie_map, *, chunk_size, build_key=True):
     from interactions.services.imports import ratings_import_bulk
 
     name = f"ratings {getattr(path, 'name', str(path).rsplit('/', 1)[-1])}"
@@ -316,7 +317,7 @@ def _import_ratings(path, rec, movie_map, *, chunk_size):
             rec.checkpoint()
 
         counts = ratings_import_bulk(source="netflix", batches=parse_rating_batches(path, movie_map, rec), run=None,
-                                     chunk_size=chunk_size, on_chunk=on_chunk)
+                                     chunk_size=chunk_size, on_chunk=on_chunk, build_key=build_key)
         parse_rejected = rec.totals["rejected"] - rejected_before
         rec.count(read=parse_rejected, inserted=counts["inserted"], updated=counts["updated"],
                   unchanged=counts["duplicates"], rejected=counts["rejected"])

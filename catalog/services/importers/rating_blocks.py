@@ -90,40 +90,51 @@ def split_lines(a: np.ndarray, first_line: int) -> Lines:
 def fast_rating_lines(a: np.ndarray, lines: Lines, max_digits=18):
     """For every line: (ok mask, customer id, stars 1..5, day number). `ok` lines match exactly
     `<1-18 digits>,<1-5>,<YYYY-MM-DD>` with a real date in 1990..2100; the others are left to the
-    line-by-line checks."""
+    line-by-line checks.
+
+    Every byte is read at a fixed offset from its line's end, with uint8 arithmetic (a digit is
+    `byte - 48 <= 9`, wrapping below '0'), and only per-line arrays are built: no block-sized
+    temporary, a few passes over arrays of one value per line."""
     s, e = lines.starts, lines.ends
     n = len(s)
+    if len(a) < 16:  # offsets below reach back 14 bytes: give tiny blocks room
+        a = np.concatenate([a, np.zeros(16 - len(a), dtype=np.uint8)])
     ok = (e - s) >= 14
-    idx = lambda off: np.where(ok, e - off, 0)  # noqa: E731 - a position relative to the line end
-    digit = (a >= 48) & (a <= 57)
-    for off in (10, 9, 8, 7, 5, 4, 2, 1):
-        ok &= digit[idx(off)]
-    ok &= (a[idx(6)] == 45) & (a[idx(3)] == 45) & (a[idx(11)] == 44) & (a[idx(13)] == 44)
-    stars = a[idx(12)].astype(np.int64) - _ZERO
-    ok &= (stars >= 1) & (stars <= 5)
-    # Customer id: the digits between the line start and the comma at e-13.
+    base = np.where(ok, e, 14)  # a line too short to match reads harmless bytes at the block start
+
+    def at(off):
+        return a[base - off]
+
+    zero = np.uint8(_ZERO)
+    digits = {off: at(off) - zero for off in (10, 9, 8, 7, 5, 4, 2, 1)}
+    for v in digits.values():
+        ok &= v <= 9
+    ok &= (at(6) == 45) & (at(3) == 45) & (at(11) == 44) & (at(13) == 44)
+    star = at(12) - zero
+    ok &= (star >= 1) & (star <= 5)
+    # Customer id: the digits between the line start and the comma at e-13, right to left.
     cust_len = e - 13 - s
     ok &= (cust_len >= 1) & (cust_len <= max_digits)
-    nondigit = np.concatenate([[0], np.cumsum(~digit, dtype=np.int64)])
-    ok &= (nondigit[np.where(ok, e - 13, 0)] - nondigit[np.where(ok, s, 0)]) == 0
     cust = np.zeros(n, dtype=np.int64)
     longest = int(cust_len[ok].max()) if ok.any() else 0
-    scale = np.ones(n, dtype=np.int64)
+    scale = 1
     for k in range(longest):
-        pos = e - 14 - k
         has = ok & (k < cust_len)
-        cust += np.where(has, (a[np.where(has, pos, 0)].astype(np.int64) - _ZERO) * scale, 0)
+        d = a[np.where(has, base - 14 - k, 0)] - zero
+        ok &= ~has | (d <= 9)
+        cust += np.where(has, d, 0).astype(np.int64) * scale
         scale *= 10
     ok &= cust > 0
 
     def num(offsets):
-        v = np.zeros(n, dtype=np.int64)
+        v = np.zeros(n, dtype=np.int32)
         for off in offsets:
-            v = v * 10 + (a[idx(off)].astype(np.int64) - _ZERO)
+            v = v * 10 + digits[off]
         return v
 
     y, m, d = num((10, 9, 8, 7)), num((5, 4)), num((2, 1))
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     mdays = _DAYS_IN_MONTH[np.clip(m, 0, 12)] + ((m == 2) & leap)
     ok &= (y >= 1990) & (y <= 2100) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= mdays)
-    return ok, cust, stars, days_from_civil(y, m, d)
+    return ok, cust, star.astype(np.int64), days_from_civil(y.astype(np.int64), m.astype(np.int64),
+                                                            d.astype(np.int64))

@@ -1,0 +1,234 @@
+"""Netflix Prize scale: generate, import and store N ratings, beside PostgreSQL's own COPY floor.
+
+    python -m benchmarks.netflix_scale --sizes 1M,5M,24M,100M --data-root /var/tmp/netfloox-scale
+
+For each size (ratings; 24M is `combined_data_1.txt`'s size, 100M the whole Netflix Prize):
+
+1. **generate** — `manage.py generate_netflix_prize --ratings N --out DATA/N` (skipped when the
+   folder is complete); wall time and peak RSS of the generator;
+2. **import** — a fresh database (`netfloox_bench_scale_<N>`), `migrate`, then
+   `manage.py import_netflix_prize --titles movie_titles.csv combined_data_*.txt`: wall time,
+   rows/s, the importer's peak RSS and CPU, database and table sizes on disk;
+3. **floor** — in the same run, the same rows with PostgreSQL alone: the importer's target tables
+   (`interactions_importedrating`, `auth_user`, `accounts_profile`) are COPYed out to binary files
+   on the server, then COPYed back into empty tables of the same shape, and the ratings table's
+   primary key is built (what the importer's bulk load must do too). floor rows/s = ratings ÷
+   (COPY time of the three tables + key build); the importer's ratio to it is what the target
+   (≥ 50 %) is about — the ratio, not rows/s, is comparable across machines and loads;
+4. **re-import** (sizes ≤ --reimport-max) — the same command again: nothing may change (rows and
+   the sum of the ratings are compared), and its time.
+
+Results go to `--out` (default docs/benchmarks-netflix_scale.md), one row per size, rewritten
+after every size so a long run that is stopped keeps what it measured. The data folders are
+large (100M ratings: 2.0 GB of text): keep them outside the repository.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import common
+
+RESULTS = "netflix_scale.json"
+
+
+def parse_size(text: str) -> int:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmM]?)", text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"bad size {text!r} (e.g. 1M, 24M, 100480507)")
+    n = float(m.group(1)) * {"": 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6}[m.group(2)]
+    return 100_480_507 if m.group(2).upper() == "M" and m.group(1) == "100" else int(n)
+
+
+def label(n: int) -> str:
+    return "100M (full)" if n == 100_480_507 else (f"{n / 1e6:g}M" if n >= 1e6 else f"{n:,}")
+
+
+def run_measured(cmd, *, env=None, log=None):
+    """Run `cmd`; (wall seconds, peak RSS MB, CPU seconds) of that child alone (wait4)."""
+    t = time.perf_counter()
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    p = subprocess.Popen(cmd, cwd=common.REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd[:4]}… failed ({p.returncode}); see {log}")
+    return wall, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
+
+
+def generate(n, folder: Path, log):
+    done = folder / ".complete"
+    if done.exists():
+        return json.loads(done.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    wall, rss, cpu = run_measured([sys.executable, "manage.py", "generate_netflix_prize", "--ratings", str(n),
+                                   "--out", str(folder), "--seed", "1"], log=log)
+    info = {"seconds": wall, "peak_rss_mb": rss, "bytes": sum(f.stat().st_size for f in folder.glob("*.txt"))}
+    done.write_text(json.dumps(info))
+    return info
+
+
+def _pg(dbname):
+    import psycopg2
+
+    conn = psycopg2.connect(dbname=dbname, **common.PG)
+    conn.autocommit = True
+    return conn
+
+
+def _one(cur, sql, args=None):
+    cur.execute(sql, args)
+    return cur.fetchone()[0]
+
+
+def _fingerprint(cur):
+    cur.execute("SELECT COUNT(*), COALESCE(SUM(rating_halves), 0), COUNT(DISTINCT user_id) "
+                "FROM interactions_importedrating")
+    return list(cur.fetchone())
+
+
+def import_and_floor(n, folder: Path, log, *, reimport: bool):
+    db = f"netfloox_bench_scale_{n}"
+    common.recreate_database(db)
+    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+               DJANGO_SETTINGS_MODULE="netfloox.settings.base", CELERY_TASK_ALWAYS_EAGER="1")
+    run_measured([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, log=log)
+    files = sorted(str(p) for p in folder.glob("combined_data_*.txt"))
+    cmd = [sys.executable, "manage.py", "import_netflix_prize", "--titles", str(folder / "movie_titles.csv"), *files]
+    wall, rss, cpu = run_measured(cmd, env=env, log=log)
+    conn = _pg(db)
+    cur = conn.cursor()
+    cur.execute("VACUUM ANALYZE interactions_importedrating")
+    rows, rating_sum, viewers = _fingerprint(cur)
+    out = {"import_seconds": wall, "import_rows_per_s": rows / wall, "import_peak_rss_mb": rss,
+           "import_cpu_s": cpu, "rows": rows, "viewers": viewers,
+           "db_bytes": _one(cur, "SELECT pg_database_size(current_database())"),
+           "ratings_table_bytes": _one(cur, "SELECT pg_total_relation_size('interactions_importedrating')")}
+
+    # The floor: PostgreSQL alone moving the same rows into the same tables.
+    spool = Path(f"/var/tmp/netfloox-floor-{n}-{os.getpid()}")
+    spool.mkdir(mode=0o777, exist_ok=True)
+    os.chmod(spool, 0o777)
+    floor = {}
+    try:
+        tables = {"interactions_importedrating": "(LIKE interactions_importedrating INCLUDING DEFAULTS "
+                                                 "INCLUDING CONSTRAINTS)",  # no key: built after, like a bulk load
+                  "auth_user": "(LIKE auth_user INCLUDING ALL)",
+                  "accounts_profile": "(LIKE accounts_profile INCLUDING ALL)"}
+        for table in tables:
+            cur.execute(f"COPY {table} TO '{spool / table}.bin' (FORMAT binary)")
+        cur.execute("CHECKPOINT")
+        copy_s = 0.0
+        for table, like in tables.items():
+            cur.execute(f"DROP TABLE IF EXISTS floor_{table}")
+            cur.execute(f"CREATE TABLE floor_{table} {like}")
+            t = time.perf_counter()
+            cur.execute(f"COPY floor_{table} FROM '{spool / table}.bin' (FORMAT binary)")
+            floor[f"copy_{table}_s"] = time.perf_counter() - t
+            copy_s += floor[f"copy_{table}_s"]
+        t = time.perf_counter()
+        cur.execute("ALTER TABLE floor_interactions_importedrating ADD PRIMARY KEY (user_id, title_id)")
+        floor["key_build_s"] = time.perf_counter() - t
+        floor["seconds"] = copy_s + floor["key_build_s"]
+        floor["rows_per_s"] = rows / floor["seconds"]
+        for table in tables:
+            cur.execute(f"DROP TABLE floor_{table}")
+    finally:
+        for f in spool.glob("*.bin"):
+            f.unlink()
+        spool.rmdir()
+    out["floor"] = floor
+    out["ratio_to_floor"] = out["import_rows_per_s"] / floor["rows_per_s"]
+    if reimport:
+        before = _fingerprint(cur)
+        wall2, rss2, _ = run_measured(cmd, env=env, log=log)
+        after = _fingerprint(cur)
+        out["reimport"] = {"seconds": wall2, "peak_rss_mb": rss2, "unchanged": before == after}
+    conn.close()
+    return out
+
+
+def write(out_path: Path, results: dict, started, note: str):
+    lines = [
+        "## Netflix Prize scale: generate, import, store (`python -m benchmarks.netflix_scale`)",
+        "",
+        f"Run started {started:%Y-%m-%d %H:%M} UTC on {common.machine()}; load average (1 min) at the "
+        f"last write {os.getloadavg()[0]:.1f}. Synthetic data from `generate_netflix_prize` (the original's "
+        "layout and shape, seed 1); each size imported into a fresh PostgreSQL 15 database "
+        "(titles, then the ratings files; viewers created on the way). *floor*: PostgreSQL alone COPYing the "
+        "same rows (binary, from server-side files) into empty copies of the same three tables, plus the "
+        "ratings key build — measured in the same run.",
+        "",
+        "| ratings | generate | import | import rows/s | COPY floor rows/s | ratio | importer peak RSS | "
+        "ratings table | database | re-import |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for n, r in sorted(results.items(), key=lambda kv: int(kv[0])):
+        g, i = r.get("generate", {}), r.get("import")
+        if not i:
+            lines.append(f"| {label(int(n))} | {g.get('seconds', 0):.0f} s | {r.get('error', 'not run')} "
+                         "| | | | | | | |")
+            continue
+        re_ = i.get("reimport")
+        re_txt = (f"{re_['seconds']:.0f} s, {'nothing changed' if re_['unchanged'] else 'CHANGED'}"
+                  if re_ else "not run")
+        lines.append(
+            f"| {label(int(n))} | {g.get('seconds', 0):.0f} s ({g.get('peak_rss_mb', 0):.0f} MB) | "
+            f"{i['import_seconds']:.0f} s | {i['import_rows_per_s']:,.0f} | {i['floor']['rows_per_s']:,.0f} | "
+            f"{i['ratio_to_floor']:.0%} | {i['import_peak_rss_mb']:.0f} MB | "
+            f"{i['ratings_table_bytes'] / 2**30:.2f} GiB | {i['db_bytes'] / 2**30:.2f} GiB | {re_txt} |")
+    lines += ["", note, ""]
+    out_path.write_text("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1M,5M", help="comma-separated sizes (1M, 5M, 24M, 100M)")
+    ap.add_argument("--data-root", type=Path, default=Path("/var/tmp/netfloox-scale"))
+    ap.add_argument("--out", type=Path, default=common.REPO / "docs" / "benchmarks-netflix_scale.md")
+    ap.add_argument("--reimport-max", type=parse_size, default=parse_size("5M"),
+                    help="re-import (idempotency) up to this size")
+    ap.add_argument("--keep-databases", action="store_true")
+    a = ap.parse_args()
+    sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
+    started = datetime.datetime.now(datetime.UTC)
+    a.data_root.mkdir(parents=True, exist_ok=True)
+    state = a.data_root / RESULTS
+    results = json.loads(state.read_text()) if state.exists() else {}
+    log = a.data_root / "netflix_scale.log"
+    note = ("Per size the *import* column is the whole `import_netflix_prize` command (titles, viewer creation, "
+            "parsing, bulk load and key build, title statistics); its peak RSS is the importer process's.")
+    for n in sizes:
+        r = results.setdefault(str(n), {})
+        print(f"== {label(n)}: generate", flush=True)
+        r["generate"] = generate(n, a.data_root / str(n), log)
+        print(f"== {label(n)}: import + floor", flush=True)
+        try:
+            r["import"] = import_and_floor(n, a.data_root / str(n), log, reimport=n <= a.reimport_max)
+            r.pop("error", None)
+        except Exception as exc:  # keep what the other sizes measured
+            r["error"] = f"{type(exc).__name__}: {exc}"
+        state.write_text(json.dumps(results, indent=1))
+        write(a.out, results, started, note)
+        print(json.dumps(r, indent=1), flush=True)
+        if not a.keep_databases:
+            common.recreate_database(f"netfloox_bench_scale_{n}")
+            import psycopg2
+
+            c = psycopg2.connect(dbname="postgres", **common.PG)
+            c.autocommit = True
+            c.cursor().execute(f'DROP DATABASE IF EXISTS "netfloox_bench_scale_{n}"')
+            c.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

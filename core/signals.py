@@ -1,0 +1,10 @@
+"""Project-wide announcements (core is the bottom layer: every app may send them).
+
+* `data_changed(sender, warm=False)` — the catalog or a model changed (an import finished, a
+  model was trained). The analytics app subscribes (`analytics.apps`) and makes its cached KPIs
+  stale; `warm=True` asks for the default dashboard to be recomputed now by a worker. The
+  senders (importers, trainers) do not import analytics, which reads their apps.
+"""
+from django.dispatch import Signal
+
+data_changed = Signal()

@@ -65,12 +65,36 @@ class TitleAdmin(admin.ModelAdmin):
     list_filter = ("title_type", DecadeFilter, "is_adult", "genres")
     search_fields = ("primary_title", "original_title", "search_title", "=imdb_id", "=tmdb_id", "=netflix_id",
                      "=movielens_id")
-    readonly_fields = ("search_title", "created_at", "updated_at")
+    readonly_fields = ("search_title", "match_key", "created_at", "updated_at")
     autocomplete_fields = ("genres", "countries", "companies", "keywords")
     inlines = (CreditInline,)
     show_full_result_count = False
     list_per_page = 50
     ordering = ("-imdb_votes", "id")
+    actions = ("merge_titles",)
+
+    @admin.action(description=_("Merge the two selected titles (one work from two sources)"),
+                  permissions=("change",))
+    def merge_titles(self, request, queryset):
+        """The review report's decision (`manage.py catalog_duplicates`): the richer title is kept
+        (catalog.services.resolution.keep_rank); the other's ids, blank fields, genres, credits,
+        interactions and ratings move to it."""
+        from django.contrib import messages
+
+        from catalog.services.resolution import keep_rank, title_merge
+
+        titles = list(queryset)
+        if len(titles) != 2:
+            self.message_user(request, _("Select exactly two titles to merge."), messages.ERROR)
+            return
+        keep, drop = sorted(titles, key=keep_rank, reverse=True)
+        try:
+            title_merge(keep_id=keep.id, drop_id=drop.id)
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, _("Merged #%(drop)s into #%(keep)s (%(title)s).")
+                          % {"drop": drop.id, "keep": keep.id, "title": keep}, messages.SUCCESS)
     fieldsets = (
         (None, {"fields": ("title_type", "primary_title", "original_title", "search_title", "start_year",
                            "end_year", "runtime_minutes", "is_adult", "release_date", "original_language")}),

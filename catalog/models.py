@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 
+from catalog.matching import match_key
 from catalog.text import normalize
 
 
@@ -75,6 +76,8 @@ class Title(models.Model):
     original_title = models.CharField(max_length=500, blank=True)
     search_title = models.CharField(max_length=500, db_index=True, editable=False,
                                     help_text="Lower-cased, accent-free title for search.")
+    match_key = models.CharField(max_length=500, db_index=True, editable=False, default="", blank=True,
+                                 help_text="Normalised title under which sources meet (catalog.matching).")
     start_year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     end_year = models.PositiveSmallIntegerField(null=True, blank=True)
     runtime_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -129,6 +132,7 @@ class Title(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_title = normalize(self.primary_title)
+        self.match_key = match_key(self.primary_title)
         super().save(*args, **kwargs)
 
     @property
@@ -201,6 +205,23 @@ class Credit(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.category} in {self.title}"
+
+
+class TitleAlias(models.Model):
+    """A name and year under which a source described the title (`catalog.matching.match_key`).
+
+    Every import adds the row's own; a merge brings the merged title's. Resolution matches on
+    any of them, so a title keeps meeting what its sources called it after a richer source
+    renamed it or moved its year — the reason any import order gives the same catalog."""
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="aliases")
+    key = models.CharField(max_length=500, db_index=True)
+    year = models.PositiveSmallIntegerField(default=0, help_text="0: unknown")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["title", "key", "year"], name="titlealias_unique")]
+
+    def __str__(self):
+        return f"{self.key} ({self.year})"
 
 
 class ImportRun(models.Model):

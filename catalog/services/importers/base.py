@@ -169,6 +169,8 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
     try:
         with _no_query_log():
             body(rec)
+            if source in TITLE_SOURCES:
+                _resolve_titles(rec)
     except ApplicationError as exc:
         rec.finish(status=ImportRun.Status.FAILED, message=exc.message)
         raise
@@ -178,6 +180,21 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
     run = rec.finish()
     _analytics_changed()
     return run
+
+
+TITLE_SOURCES = frozenset({"imdb", "tmdb", "netflix", "movielens"})
+
+
+def _resolve_titles(rec):
+    """After every import that may add titles: one title per work (catalog.services.resolution),
+    whatever the order the sources came in."""
+    from catalog.services.resolution import titles_resolve
+
+    res = titles_resolve()
+    merged = sum(len(ids) - 1 for ids in res.merges)
+    if merged or res.ambiguous:
+        rec.notes.append(f"resolution: {merged:,} twin title(s) merged across sources; {len(res.ambiguous):,} "
+                         "ambiguous group(s) left for review (manage.py catalog_duplicates)")
 
 
 def _analytics_changed():

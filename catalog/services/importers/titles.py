@@ -3,8 +3,8 @@
 Matching. A row is matched to a stored title by the source's own id (`key`: imdb_id,
 tmdb_id, netflix_id or movielens_id); else by the other external ids the row carries
 (`fallbacks`, e.g. MovieLens links give an IMDb and a TMDB id), among titles that do not
-have an id of this source yet; else (TMDB) by normalised title + year when exactly one such
-title exists; else a new title is created.
+have an id of this source yet; else a new title is created. Titles no id links are matched
+after the import, by one rule whatever the order (`catalog.services.resolution`).
 
 Who writes what. Fields a source owns (TMDB: overview, budget, …) are always written by it.
 Shared descriptive fields (title, original title, year, runtime, type, adult flag) follow a
@@ -22,7 +22,8 @@ import dataclasses
 
 from django.db import connection, transaction
 
-from catalog.models import Title
+from catalog.matching import match_key
+from catalog.models import Title, TitleAlias
 from catalog.text import normalize
 
 from .base import ImportRecorder, Lookups, _dedup, m2m_sync
@@ -79,7 +80,7 @@ _COLUMNS = [f.attname for f in Title._meta.concrete_fields if not f.primary_key]
 
 
 def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: ImportRecorder, lookups: Lookups,
-                  fallbacks: tuple = (), title_year: bool = False, owned: tuple = ()) -> dict:
+                  fallbacks: tuple = (), owned: tuple = ()) -> dict:
     """Insert or update one chunk of titles. Returns {key value: title id} for the rows kept.
 
     Counts inserted / updated / unchanged (and rejects duplicate keys) on `rec`. Genres and
@@ -100,7 +101,7 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
     if not rows:
         return {}
 
-    # 2. match by own id, then by the other ids, then by title + year
+    # 2. match by own id, then by the other ids
     by_key = {t[key]: t for t in _fetch(key, [r.key for r in rows])}
     match: dict[int, _T] = {}  # row index → stored title
     claimed: set[int] = set()
@@ -121,21 +122,6 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
             if t is not None and t.pk not in claimed:
                 match[i] = t
                 claimed.add(t.pk)
-    if title_year:
-        names = {normalize(r.fields.get("primary_title")) for i, r in enumerate(rows) if i not in match}
-        names.discard("")
-        if names:
-            groups: dict[tuple, list[_T]] = {}
-            for t in _fetch("search_title", names, **{f"{key}__isnull": True}):
-                groups.setdefault((t.search_title, t.start_year), []).append(t)
-            for i, r in enumerate(rows):
-                if i in match or r.fields.get("start_year") is None:
-                    continue
-                cands = [t for t in groups.get((normalize(r.fields.get("primary_title")), r.fields["start_year"]), [])
-                         if t.pk not in claimed]
-                if len(cands) == 1:
-                    match[i] = cands[0]
-                    claimed.add(cands[0].pk)
 
     # 3. which external ids are already used by some title
     taken: dict[str, dict] = {}
@@ -169,6 +155,7 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
                     t[f] = v
                     given[f].add(v)
             t["search_title"] = normalize(t["primary_title"])
+            t["match_key"] = match_key(t["primary_title"])
             new.append(t)
             new_rows.append(r)
             continue
@@ -196,6 +183,7 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
                 diff = True
         if diff:
             t["search_title"] = normalize(t["primary_title"])
+            t["match_key"] = match_key(t["primary_title"])
             t["updated_at"] = now
             changed.append(t)
         out[r.key] = t.pk
@@ -212,6 +200,11 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
                         update=[c for c in _COLUMNS if c != "created_at"])
         for t, r in zip(new, new_rows, strict=True):
             out[r.key] = t.pk
+        # The names and years this source gives, kept as the title's aliases (resolution meets on them).
+        aliases = {(out[r.key], match_key(name), r.fields.get("start_year") or 0)
+                   for r in rows for name in (r.fields.get("primary_title"), r.fields.get("original_title")) if name}
+        TitleAlias.objects.bulk_create([TitleAlias(title_id=t, key=k, year=y) for t, k, y in sorted(aliases) if k],
+                                       ignore_conflicts=True, batch_size=2000)
         # 5. many-to-many
         m2m_changed: set[int] = set()
         ids = {r.key: out[r.key] for r in rows}

@@ -198,7 +198,7 @@ def _import_movies(path, rec, *, chunk_size):
 
 def _flush_movies(batch, path, rec, lookups):
     titles_upsert(batch, source="tmdb", key="tmdb_id", path=path, rec=rec, lookups=lookups, fallbacks=("imdb_id",),
-                  title_year=True, owned=OWNED)
+                  owned=OWNED)
     rec.checkpoint()
 
 

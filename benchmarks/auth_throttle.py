@@ -109,10 +109,7 @@ def main():
     from django.db import connections
 
     connections.close_all()
-    c = __import__("psycopg2").connect(dbname="postgres", **common.PG)
-    c.autocommit = True
-    c.cursor().execute(f'DROP DATABASE IF EXISTS "{DB}"')
-    c.close()
+    common.drop_database(DB)
     return 0
 
 

@@ -32,6 +32,18 @@ def recreate_database(name):
     conn.close()
 
 
+def drop_database(name):
+    """Drop a bench database (its open sessions are ended first)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    conn.close()
+
+
 def pg_backends(dbname):
     import psycopg2
 

@@ -146,6 +146,7 @@ def import_and_floor(n, folder: Path, log, *, reimport: bool):
             f.unlink()
         spool.rmdir()
     out["floor"] = floor
+    out["load_1min"] = os.getloadavg()[0]  # the machine's load when the import and the floor ran
     out["ratio_to_floor"] = out["import_rows_per_s"] / floor["rows_per_s"]
     if reimport:
         before = _fingerprint(cur)
@@ -160,22 +161,21 @@ def write(out_path: Path, results: dict, started, note: str):
     lines = [
         "## Netflix Prize scale: generate, import, store (`python -m benchmarks.netflix_scale`)",
         "",
-        f"Run started {started:%Y-%m-%d %H:%M} UTC on {common.machine()}; load average (1 min) at the "
-        f"last write {os.getloadavg()[0]:.1f}. Synthetic data from `generate_netflix_prize` (the original's "
+        f"Run started {started:%Y-%m-%d %H:%M} UTC on {common.machine()}. Synthetic data from `generate_netflix_prize` (the original's "
         "layout and shape, seed 1); each size imported into a fresh PostgreSQL 15 database "
         "(titles, then the ratings files; viewers created on the way). *floor*: PostgreSQL alone COPYing the "
         "same rows (binary, from server-side files) into empty copies of the same three tables, plus the "
         "ratings key build — measured in the same run.",
         "",
         "| ratings | generate | import | import rows/s | COPY floor rows/s | ratio | importer peak RSS | "
-        "ratings table | database | re-import |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "ratings table | database | re-import | load (1 min) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for n, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         g, i = r.get("generate", {}), r.get("import")
         if not i:
             lines.append(f"| {label(int(n))} | {g.get('seconds', 0):.0f} s | {r.get('error', 'not run')} "
-                         "| | | | | | | |")
+                         "| | | | | | | | |")
             continue
         re_ = i.get("reimport")
         re_txt = (f"{re_['seconds']:.0f} s, {'nothing changed' if re_['unchanged'] else 'CHANGED'}"
@@ -184,7 +184,8 @@ def write(out_path: Path, results: dict, started, note: str):
             f"| {label(int(n))} | {g.get('seconds', 0):.0f} s ({g.get('peak_rss_mb', 0):.0f} MB) | "
             f"{i['import_seconds']:.0f} s | {i['import_rows_per_s']:,.0f} | {i['floor']['rows_per_s']:,.0f} | "
             f"{i['ratio_to_floor']:.0%} | {i['import_peak_rss_mb']:.0f} MB | "
-            f"{i['ratings_table_bytes'] / 2**30:.2f} GiB | {i['db_bytes'] / 2**30:.2f} GiB | {re_txt} |")
+            f"{i['ratings_table_bytes'] / 2**30:.2f} GiB | {i['db_bytes'] / 2**30:.2f} GiB | {re_txt} | "
+            f"{i.get('load_1min', float('nan')):.1f} |")
     lines += ["", note, ""]
     out_path.write_text("\n".join(lines))
 
@@ -220,13 +221,7 @@ def main():
         write(a.out, results, started, note)
         print(json.dumps(r, indent=1), flush=True)
         if not a.keep_databases:
-            common.recreate_database(f"netfloox_bench_scale_{n}")
-            import psycopg2
-
-            c = psycopg2.connect(dbname="postgres", **common.PG)
-            c.autocommit = True
-            c.cursor().execute(f'DROP DATABASE IF EXISTS "netfloox_bench_scale_{n}"')
-            c.close()
+            common.drop_database(f"netfloox_bench_scale_{n}")
     return 0
 
 

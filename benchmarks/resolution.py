@@ -55,7 +55,10 @@ def commands():
 def file_twins():
     """(netflix id → (title, year)), (movielens id → (title, year)), and the Netflix titles with
     a MovieLens twin by the files alone."""
-    sys.path.insert(0, str(common.REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netfloox.settings.base")
+    import django
+
+    django.setup()  # split_title lives beside the importer (no database is used here)
     from catalog.matching import match_key
     from catalog.services.importers.movielens import split_title
 

@@ -1,4 +1,6 @@
 """Serializer fields whose OpenAPI schema states a rule the plain DRF field checks in code."""
+import math
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
@@ -12,7 +14,8 @@ class StepFloatField(serializers.FloatField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if abs(value / self.step - round(value / self.step)) > 1e-9:
+        rest = math.fmod(abs(value), self.step)  # finite for any finite value (value / step may overflow)
+        if min(rest, self.step - rest) > 1e-9:
             raise serializers.ValidationError(f"Must be a multiple of {self.step:g}.")
         return value
 

@@ -207,3 +207,19 @@ def test_page_beyond_the_end_is_a_json_404(client):
     assert r.status_code == 404 and r.json()["detail"]
     r = client.get("/api/people/?page=99999999999999999999")  # not a page number the schema allows
     assert r.status_code == 400 and "page" in r.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_a_rating_far_out_of_range_is_a_400_not_an_overflow(api_client, django_user_model):
+    """Found by the schema fuzz: 1.8e308 stars overflowed the half-star check (a 500)."""
+    from accounts.services import token_get_or_create
+    from catalog.models import Title
+
+    user = django_user_model.objects.create_user("stars", password="x-Passw0rd!")
+    title = Title.objects.create(primary_title="Rated")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token_get_or_create(user=user)}")
+    for stars in (1.7976931348623157e308, -1e300, 0.7769678, 5.5):
+        r = api_client.put(f"/api/me/ratings/{title.id}/", {"stars": stars}, format="json")
+        assert r.status_code == 400 and "stars" in r.json()["errors"], stars
+    r = api_client.put(f"/api/me/ratings/{title.id}/", {"stars": 3.5}, format="json")
+    assert r.status_code == 200 and r.json()["stars"] == 3.5

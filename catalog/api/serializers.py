@@ -106,10 +106,11 @@ class AutocompleteSerializer(serializers.Serializer):
 
 class TitleFilterSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Title._meta.get_field("title_type").choices, required=False)
-    genre = serializers.CharField(required=False, max_length=64)
+    genre = serializers.CharField(required=False, allow_blank=True, max_length=64, help_text="Genre slug or name; "
+                                  "blank: every genre.")
     decade = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     year_min = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
     year_max = serializers.IntegerField(required=False, min_value=1870, max_value=2100)
-    q = serializers.CharField(required=False, max_length=200)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Search; blank: no search.")
     ordering = serializers.ChoiceField(choices=["title", "-year", "year", "-rating", "-votes"], required=False,
                                        default="-votes")

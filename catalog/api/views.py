@@ -29,8 +29,8 @@ class TitleListApi(generics.ListAPIView):
         f = TitleFilterSerializer(data=query_data(self.request.query_params))
         f.is_valid(raise_exception=True)
         d = f.validated_data
-        return selectors.title_list(title_type=d.get("type"), genre=d.get("genre"), decade=d.get("decade"),
-                                    year_min=d.get("year_min"), year_max=d.get("year_max"), q=d.get("q"),
+        return selectors.title_list(title_type=d.get("type"), genre=d.get("genre") or None, decade=d.get("decade"),
+                                    year_min=d.get("year_min"), year_max=d.get("year_max"), q=d.get("q") or None,
                                     order=_ORDERING[d["ordering"]])
 
 

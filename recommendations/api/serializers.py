@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from catalog.api.serializers import TitleListSerializer
+from catalog.models import TitleType
 from core.api.fields import StepIntegerField, query_data
 from core.models import ModelVersion
 
@@ -43,7 +44,7 @@ class KSerializer(serializers.Serializer):
 
 
 class UserRecQuerySerializer(KSerializer):
-    type = serializers.CharField(required=False, max_length=16)
+    type = serializers.ChoiceField(choices=TitleType.choices, required=False, help_text="IMDb title type.")
     genre = serializers.SlugField(required=False, max_length=64)
     decade = StepIntegerField(step=10, step_message="A decade is a year ending in 0, e.g. 1990.", required=False,
                               min_value=1870, max_value=2100)

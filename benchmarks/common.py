@@ -21,13 +21,13 @@ def machine():
 
 # --- database -----------------------------------------------------------------------------------
 def recreate_database(name):
+    """A fresh, empty bench database (any previous one of that name is dropped first)."""
     import psycopg2
 
+    drop_database(name)
     conn = psycopg2.connect(dbname="postgres", **PG)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
 

@@ -108,11 +108,6 @@ def _flatten_errors(errors) -> dict:
 def _run(serializer_class, data, blank_is_unset=True):
     # Blank form fields ("year_min=") mean "no filter" in the dashboard's GET form; the JSON API
     # (blank_is_unset=False) holds to its schema: a blank is not a year, nor a title type.
-    if not blank_is_unset and hasattr(data, "lists"):
-        repeated = sorted(k for k, values in data.lists() if len(values) > 1)
-        if repeated:
-            raise ValidationFailed(f"Invalid filter {repeated[0]!r}: give it once.", field=repeated[0],
-                                   errors={k: ["Give this parameter once."] for k in repeated})
     items = dict(data.items()) if data is not None else {}
     clean = {k: v for k, v in items.items() if v is not None and (v != "" or not blank_is_unset)}
     s = serializer_class(data=clean)

@@ -47,3 +47,10 @@ WEIGHT_SQL = (
     "WHEN {implicit} > 0 THEN {implicit} + LEAST(GREATEST({full} - 1, 0) * 1.0, 2.0) "
     "ELSE {implicit} END"
 )
+
+
+def weight_sql(*, rating: str, implicit: str, full: str, vendor: str) -> str:
+    """WEIGHT_SQL over the given SQL expressions, in the database's dialect (SQLite's scalar
+    MAX/MIN for GREATEST/LEAST)."""
+    sql = WEIGHT_SQL.format(rating=rating, implicit=implicit, full=full)
+    return sql if vendor == "postgresql" else sql.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")

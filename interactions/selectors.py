@@ -1,4 +1,6 @@
 """Every read of the interactions app."""
+import datetime as dt
+
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -73,10 +75,8 @@ def _signal_sql(*, one_viewer: bool) -> str:
     from interactions.models import ImportedRating
 
     inter, rating = Interaction._meta.db_table, ImportedRating._meta.db_table
-    weight = scoring.WEIGHT_SQL.format(rating="COALESCE(i.rating, h.rating_halves / 2.0)",
-                                       implicit="i.implicit_score", full="i.full_watches")
-    if connection.vendor != "postgresql":
-        weight = weight.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
+    weight = scoring.weight_sql(rating="COALESCE(i.rating, h.rating_halves / 2.0)", implicit="i.implicit_score",
+                                full="i.full_watches", vendor=connection.vendor)
     who_i = "AND i.user_id = %(user)s" if one_viewer else ""
     who_h = "AND h.user_id = %(user)s" if one_viewer else ""
     return f"""
@@ -101,8 +101,6 @@ _VIEWER_SIGNAL_SQL = {}
 def viewer_signal(*, user_id: int) -> list[tuple]:
     """[(title_id, weight, last_at)] of one viewer (see `_signal_sql`): read on every
     recommendation request, so the statement is built once per process and database vendor."""
-    import datetime as dt
-
     sql = _VIEWER_SIGNAL_SQL.get(connection.vendor)
     if sql is None:
         sql = _VIEWER_SIGNAL_SQL[connection.vendor] = _signal_sql(one_viewer=True)

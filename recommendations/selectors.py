@@ -43,10 +43,10 @@ def popular_titles(*, k=20, exclude=(), title_type=None, genre=None):
         qs = qs.filter(title_type=title_type)
     if genre:
         qs = qs.filter(genres__slug=genre)
-    if TitleStats.objects.exists():
-        ranked = list(qs.filter(stats__viewers__gt=0).order_by("-stats__viewers", "-imdb_votes", "id")
-                      .prefetch_related("genres")[:k])
-    else:  # never refreshed yet (a fresh install): count the live aggregate, small by then
+    ranked = list(qs.filter(stats__viewers__gt=0).order_by("-stats__viewers", "-imdb_votes", "id")
+                  .prefetch_related("genres")[:k])
+    if not ranked and not TitleStats.objects.exists():
+        # Never refreshed yet (a fresh install): count the live aggregate, small by then.
         ranked = list(qs.annotate(n=Count("interactions")).filter(n__gt=0)
                       .order_by("-n", "-imdb_votes", "id").prefetch_related("genres")[:k])
     if len(ranked) < k:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from analytics import kpis, selectors
 from analytics.api.serializers import ENVELOPES, ErrorSerializer, KpiIndexSerializer
+from core.api.fields import query_data
 
 
 class KpiCsvRenderer(BaseRenderer):
@@ -74,7 +75,7 @@ class KpiApi(APIView):
         if request.query_params.get("format") == "":  # DRF reads a blank format as "the default"
             raise ValidationError({"format": ["format must be json or csv."]})
         kpi = kpis.KPIS[self.kpi_slug]
-        filters, options = kpi.parse(request.query_params, blank_is_unset=False)
+        filters, options = kpi.parse(query_data(request.query_params), blank_is_unset=False)
         data = kpis.kpi_data(kpi.slug, filters, options)
         if request.accepted_renderer.format == "csv":
             resp = Response(kpis.kpi_rows(kpi.slug, data))

@@ -27,7 +27,6 @@ rule whichever source came first:
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
 from collections import defaultdict
 
@@ -141,25 +140,25 @@ class Resolution:
     ambiguous: list[list[int]]  # groups left for a person to decide
 
 
-def _with_an_external_id():
-    q = models.Q()
-    for f in ID_FIELDS:
-        q |= models.Q(**{f"{f}__isnull": False})
-    return q
-
-
 def _candidates() -> list[Candidate]:
     """Every title from a source (it carries an external id) that shares a name — its own match
-    key or an alias — with another such title (GROUP BYs in SQL; only those titles are loaded).
-    A title made by hand in the admin, or by the demo, is never merged automatically."""
-    sourced = Title.objects.filter(_with_an_external_id()).exclude(match_key="")
-    own = sourced.values_list("id", "match_key")
-    alias = TitleAlias.objects.filter(title__in=sourced.values("id")).values_list("title_id", "key")
-    per_key = defaultdict(set)
-    for tid, key in itertools.chain(own.iterator(chunk_size=20_000), alias.iterator(chunk_size=20_000)):
-        per_key[key].add(tid)
-    wanted = sorted({t for ts in per_key.values() if len(ts) > 1 for t in ts})
-    per_key.clear()
+    key or an alias — with another such title. The grouping is one SQL statement; only the
+    titles it returns are loaded. A title made by hand in the admin, or by the demo, is never
+    merged automatically."""
+    qn = connection.ops.quote_name
+    title, alias = qn(Title._meta.db_table), qn(TitleAlias._meta.db_table)
+    sourced = " OR ".join(f"t.{qn(f)} IS NOT NULL" for f in ID_FIELDS)
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            WITH names AS (
+                SELECT t.id AS tid, t.match_key AS name FROM {title} t WHERE t.match_key <> '' AND ({sourced})
+                UNION
+                SELECT a.title_id, a.{qn("key")} FROM {alias} a JOIN {title} t ON t.id = a.title_id
+                WHERE t.match_key <> '' AND ({sourced}))
+            SELECT DISTINCT tid FROM names WHERE name IN
+                (SELECT name FROM names GROUP BY name HAVING COUNT(DISTINCT tid) > 1)
+            ORDER BY tid""")
+        wanted = [row[0] for row in cur.fetchall()]
     out = []
     for i in range(0, len(wanted), 2000):
         part = wanted[i:i + 2000]
@@ -283,8 +282,7 @@ def title_merge(*, keep_id: int, drop_id: int) -> Title:
             _move_rows(through, field, keep_id, drop_id)
         elif rel.one_to_many or rel.one_to_one:
             _move_rows(rel.related_model, rel.field.name, keep_id, drop_id)
-    for f in ID_FIELDS:  # free the unique ids before the kept title takes them
-        setattr(drop, f, None)
+    # Free the unique ids before the kept title takes them.
     Title.objects.filter(id=drop_id).update(**{f: None for f in ID_FIELDS})
     Title.objects.filter(id=drop_id).delete()
     for f, v in {**filled, **ids}.items():

@@ -305,9 +305,7 @@ def _upsert_sql(nrows):
     new_implicit = f"{greatest}({t}.implicit_score, {ex}.implicit_score)"
     new_full = f"({t}.full_watches + {ex}.full_watches)"
     new_rating = f"COALESCE({ex}.rating, {t}.rating)"
-    weight = scoring.WEIGHT_SQL.format(rating=new_rating, implicit=new_implicit, full=new_full)
-    if vendor != "postgresql":
-        weight = weight.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
+    weight = scoring.weight_sql(rating=new_rating, implicit=new_implicit, full=new_full, vendor=vendor)
     cols = ("user_id", "title_id", "weight", "implicit_score", "event_count", "rating", "full_watches",
             "first_at", "last_at", "hidden")
     values = ", ".join(["(" + ", ".join(["%s"] * len(cols)) + ")"] * nrows)

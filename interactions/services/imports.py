@@ -565,9 +565,8 @@ def _upsert_implicit(agg):
     new_full = "(t.full_watches + excluded.full_watches)"
     new_rating = "CASE WHEN excluded.rating IS NOT NULL AND (t.rating IS NULL OR excluded.last_at >= t.last_at) " \
                  "THEN excluded.rating ELSE t.rating END"
-    weight = scoring.WEIGHT_SQL.format(rating=f"({new_rating})", implicit=new_implicit, full=new_full)
-    if connection.vendor != "postgresql":
-        weight = weight.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
+    weight = scoring.weight_sql(rating=f"({new_rating})", implicit=new_implicit, full=new_full,
+                                vendor=connection.vendor)
     sql = (f"INSERT INTO {_INTER} AS t (user_id, title_id, weight, implicit_score, event_count, rating, full_watches, "
            f"first_at, last_at, hidden) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
            f"ON CONFLICT (user_id, title_id) DO UPDATE SET implicit_score = {new_implicit}, "

@@ -84,6 +84,7 @@ class ImportRecorder:
         self.parts: dict[str, Counter] = {}
         self.errors: list[dict] = []
         self.notes: list[str] = []  # extra summary lines (e.g. viewers created)
+        self.titles_written = False  # set by titles_upsert: the run added or changed titles
         self.progress = progress
         self._part: Counter | None = None
         self._part_name: str | None = None
@@ -169,7 +170,8 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
     try:
         with _no_query_log():
             body(rec)
-            if source in TITLE_SOURCES:
+            # A ratings-only run leaves the titles alone; the demo's titles are its own, never merged.
+            if rec.titles_written and source != "demo":
                 _resolve_titles(rec)
     except ApplicationError as exc:
         rec.finish(status=ImportRun.Status.FAILED, message=exc.message)
@@ -180,9 +182,6 @@ def run_import(*, source: str, paths, options: dict, progress, body) -> ImportRu
     run = rec.finish()
     _analytics_changed()
     return run
-
-
-TITLE_SOURCES = frozenset({"imdb", "tmdb", "netflix", "movielens"})
 
 
 def _resolve_titles(rec):

@@ -225,6 +225,8 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
     new_ids = {t.pk for t in new}
     updated = {t.pk for t in changed} | (m2m_changed - new_ids)
     rec.count(inserted=len(new), updated=len(updated), unchanged=len(rows) - len(new) - len(updated))
+    if new or updated:
+        rec.titles_written = True
     return out
 
 

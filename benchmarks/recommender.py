@@ -159,39 +159,27 @@ def seed(path, n_titles, n_viewers, per_viewer):
 
 
 def train(path):
-    """Fit the hybrid model on the bench database and activate it (no search, no evaluation)."""
+    """Train with the product's own path (`recommender_train`: chunked read, evaluation on a
+    held-out set against most-popular, quality gate, activation) and record its cost."""
     import django
-    import numpy as np
 
     django.setup()
-    from core.models import ModelVersion
-    from core.services import artifact_root, model_version_finish, model_version_start
-    from recommendations import selectors_training
-    from recommendations.ml.matrix import IdMap, build_interactions
-    from recommendations.ml.recommender import HybridParams
-    from recommendations.ml.train import train_recommender as ml_train
+    from recommendations.services.recommender import recommender_train
 
     t0 = time.perf_counter()
-    users, titles, weights, _ = selectors_training.interactions_for_training()
-    feats = {str(t): f for t, f in selectors_training.item_features().items()}
-    catalog = IdMap(sorted(feats, key=int))
-    full = build_interactions(np.asarray(users, dtype=object), np.asarray(titles, dtype=object),
-                              np.asarray(weights), item_ids=catalog)
-    t_read = time.perf_counter() - t0
-    params = HybridParams()
-    mv = model_version_start(name=ModelVersion.Name.RECOMMENDER, triggered_by="benchmark", params=params.to_dict())
-    model, report = ml_train(full, item_features=feats, params=params, search=False)
-    t_fit = time.perf_counter() - t0 - t_read
-    out = artifact_root(name="recommender") / mv.version
-    model.save(out, metadata={"version": mv.version, "benchmark": True})
-    counts = {"interactions": len(weights), "viewers": full.n_users, "titles": full.n_items}
-    gate = {"metric": "ndcg@10", "passed": True, "note": "benchmark: activated without evaluation"}
-    model_version_finish(mv=mv, artifact_dir=str(out), checksum="", metrics={}, data_counts=counts,
-                         params=params.to_dict(), duration_s=time.perf_counter() - t0, gate=gate)
-    size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
+    lines = []
+
+    def say(msg):
+        lines.append((round(time.perf_counter() - t0, 1), msg))
+        print(f"[{time.perf_counter() - t0:7.1f} s] {msg}", flush=True)
+
+    mv = recommender_train(triggered_by="benchmark", search=False, progress=say)
+    out = Path(mv.artifact_dir)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     Path(path).write_text(json.dumps({
-        "read_s": t_read, "fit_s": t_fit, "total_s": time.perf_counter() - t0, "artifact_mb": size / 2**20,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **counts}))
+        "total_s": time.perf_counter() - t0, "artifact_mb": size / 2**20, "active": mv.is_active,
+        "metrics": mv.metrics, "gate": mv.gate, "data_counts": mv.data_counts, "log": lines,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **mv.data_counts}))
 
 
 # --- load generation ----------------------------------------------------------------------------
@@ -328,10 +316,11 @@ def report(args, seeded, trained, results, rt, started, loads):
         f"{seeded['credits']:,} credits of {seeded['people']:,} people), {len(seeded['viewers']):,} viewers with "
         f"tokens, {seeded['interactions']:,} interactions (planted genre tastes, Zipf popularity).",
         "",
-        f"Training (hybrid LightFM ×{2} + sparsified EASE, default hyper-parameters, no search and no held-out "
-        f"evaluation): read {trained['read_s']:.0f} s, fit {trained['fit_s']:.0f} s, total {trained['total_s']:.0f} s; "
-        f"peak memory {trained['peak_rss_mb']:,.0f} MB; artifact {trained['artifact_mb']:.0f} MB "
-        f"({trained['viewers']:,} viewers × {trained['titles']:,} titles).",
+        f"Training (`recommender_train`, the product's path: chunked read, evaluation on a held-out set, quality "
+        f"gate): total {trained['total_s']:.0f} s, peak memory {trained['peak_rss_mb']:,.0f} MB; artifact "
+        f"{trained['artifact_mb']:.0f} MB ({trained['viewers']:,} viewers × {trained['titles']:,} titles); "
+        f"nDCG@10 hybrid {trained['metrics']['hybrid']['ndcg']:.4f} vs most-popular "
+        f"{trained['metrics']['most_popular']['ndcg']:.4f} (gate {'passed' if trained['gate']['passed'] else 'FAILED'}).",
         "",
         "Load: client processes × keep-alive connections on the same machine (closed loop: each connection "
         f"sends its next request when the previous answer arrives), {args.warmup:.0f} s warm-up then "

@@ -6,7 +6,9 @@ cast), `writer:<id>`, `country:<code>`, `keyword:<id>`. People and keywords that
 single title carry no collaborative information and are dropped (they would only add noise).
 """
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 from django.db.models import Count
 
@@ -17,21 +19,104 @@ from interactions.selectors import signal_sql
 MAIN_CAST = 4  # credits with ordering below this count as "main cast"
 
 
-def interactions_for_training():
-    """(user_ids, title_ids, weights, None) as parallel lists: every viewer's visible signal, the
-    live aggregate and the imported ratings (`interactions.selectors.signal_sql`)."""
+class _BinaryRows:
+    """File-like sink for ``COPY (…) TO STDOUT (FORMAT binary)`` of (int8, int8, float8) rows.
+
+    Every row of that statement has the same size (2-byte field count, then three 4-byte lengths
+    and 8-byte values: 38 bytes), so a chunk of complete rows is read with one ``np.frombuffer``
+    — no Python object per row. Replaces ``cursor.fetchmany`` (a tuple and three Python numbers
+    per row, ≈ 1 µs each: 100 s for the Netflix Prize's 100 M ratings).
+    """
+
+    ROW = np.dtype([("n", ">i2"), ("l1", ">i4"), ("user", ">i8"), ("l2", ">i4"), ("title", ">i8"),
+                    ("l3", ">i4"), ("weight", ">f8")])
+    HEADER = 19  # signature (11) + flags (4) + header extension length (4)
+
+    def __init__(self, progress=None, every=5_000_000):
+        self.buf = bytearray()
+        self.users, self.titles, self.weights = [], [], []
+        self.rows, self._header, self.progress, self.every, self._next = 0, False, progress, every, every
+
+    def write(self, data):
+        self.buf += data
+        if not self._header and len(self.buf) >= self.HEADER:
+            if bytes(self.buf[:11]) != b"PGCOPY\n\xff\r\n\x00":
+                raise ValueError("not a PostgreSQL binary COPY stream")
+            ext = int.from_bytes(self.buf[15:19], "big")
+            del self.buf[:self.HEADER + ext]
+            self._header = True
+        if self._header and len(self.buf) >= (1 << 22):
+            self._drain()
+        return len(data)
+
+    def _drain(self):
+        n = len(self.buf) // self.ROW.itemsize
+        if n == 0:
+            return
+        size = n * self.ROW.itemsize
+        chunk = bytes(self.buf[:size])  # a copy: a live numpy view would pin the bytearray's size
+        del self.buf[:size]
+        a = np.frombuffer(chunk, dtype=self.ROW)
+        if (a["n"] != 3).any():  # the trailer (-1) only ever comes last, in `finish`
+            raise ValueError("unexpected row in the binary COPY stream")
+        self.users.append(a["user"].astype(np.int64))
+        self.titles.append(a["title"].astype(np.int64))
+        self.weights.append(a["weight"].astype(np.float32))
+        self.rows += n
+        if self.progress and self.rows >= self._next:
+            self.progress(self.rows)
+            self._next += self.every
+
+    def finish(self):
+        if self.buf[-2:] == b"\xff\xff":
+            del self.buf[-2:]
+        self._drain()
+        if self.buf:
+            raise ValueError(f"{len(self.buf)} trailing bytes in the binary COPY stream")
+        return TrainingRows(_cat(self.users, np.int64), _cat(self.titles, np.int64), _cat(self.weights, np.float32))
+
+
+def _cat(parts, dtype):
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
+@dataclass
+class TrainingRows:
+    """Every viewer's visible signal as three aligned numpy arrays (no Python object per row)."""
+
+    users: np.ndarray  # int64 user ids
+    titles: np.ndarray  # int64 title ids
+    weights: np.ndarray  # float32 weights (`interactions.scoring`)
+
+    def __len__(self):
+        return len(self.weights)
+
+
+def interactions_for_training(*, progress=None, chunk_rows: int = 200_000) -> TrainingRows:
+    """Every viewer's visible signal, the live aggregate and the imported ratings
+    (`interactions.selectors.signal_sql`), read in chunks: on PostgreSQL one binary
+    ``COPY (…) TO STDOUT`` parsed by numpy (`_BinaryRows`), elsewhere a chunked cursor.
+    ``progress(rows_read)`` is called every few million rows."""
+    sql = f"SELECT s.user_id, s.title_id, s.weight FROM ({signal_sql()}) s"
+    if connection.vendor == "postgresql":
+        sink = _BinaryRows(progress)
+        typed = f"SELECT s.user_id::int8, s.title_id::int8, s.weight::float8 FROM ({signal_sql()}) s"
+        with connection.cursor() as cur:
+            cur.cursor.copy_expert(f"COPY ({typed}) TO STDOUT WITH (FORMAT binary)", sink)
+        return sink.finish()
     users, titles, weights = [], [], []
-    with connection.chunked_cursor() as cur:  # a server-side cursor on PostgreSQL
-        cur.execute(signal_sql(), {})
-        while True:
-            rows = cur.fetchmany(50_000)
-            if not rows:
-                break
-            for u, t, w, _ in rows:
-                users.append(u)
-                titles.append(t)
-                weights.append(float(w))
-    return users, titles, weights, None
+    done = 0
+    with connection.chunked_cursor() as cur:
+        cur.execute(sql, {})
+        while rows := cur.fetchmany(chunk_rows):
+            a = np.array(rows, dtype=np.float64)
+            users.append(a[:, 0].astype(np.int64))
+            titles.append(a[:, 1].astype(np.int64))
+            weights.append(a[:, 2].astype(np.float32))
+            done += len(rows)
+            if progress:
+                progress(done)
+    return TrainingRows(_cat(users, np.int64), _cat(titles, np.int64), _cat(weights, np.float32))
 
 
 def item_features(*, title_ids=None, min_people_titles=2):

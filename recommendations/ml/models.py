@@ -180,9 +180,11 @@ class EASE:
     """
 
     def __init__(self, l2: float = 600.0, gram_row_alpha: float = 0.5, nnz_per_item: int | None = 200,
-                 session_weight: float = 0.0, min_count: int = 1):
+                 session_weight: float = 0.0, min_count: int = 1, *, max_items: int | None = None,
+                 item_counts: np.ndarray | None = None):
         self.l2, self.gram_row_alpha, self.nnz_per_item = float(l2), float(gram_row_alpha), nnz_per_item
         self.session_weight, self.min_count = float(session_weight), int(min_count)
+        self.max_items, self.item_counts = max_items, item_counts
         self.B = None
         self.fit_seconds = 0.0
 
@@ -190,7 +192,12 @@ class EASE:
         t = time.perf_counter()
         W = sp.csr_matrix(W, dtype=np.float64)
         n = W.shape[1]
-        active = np.flatnonzero(np.bincount(W.indices, minlength=n) >= max(self.min_count, 1))
+        counts = np.bincount(W.indices, minlength=n)
+        active = np.flatnonzero(counts >= max(self.min_count, 1))
+        if self.max_items is not None and len(active) > self.max_items:
+            # the most interacted items (by the whole data's counts when given: W may be a sample)
+            pop = (np.asarray(self.item_counts) if self.item_counts is not None else counts)[active]
+            active = np.sort(active[np.argsort(-pop, kind="stable")[:self.max_items]])
         Sa = None if sessions is None else sp.csr_matrix(sessions, dtype=np.float64)[:, active].tocsr()
         Xg = ease_gram_rows(W[:, active].tocsr(), self.gram_row_alpha, Sa, self.session_weight)
         lam = effective_lambda(Xg, self.l2)

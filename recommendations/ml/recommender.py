@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from .features import FeatureSpace, build_feature_matrix, feature_vector
 from .foldin import FoldInSolver, calibrate_foldin
-from .matrix import IdMap, InteractionMatrix, confidence_weights, session_matrix
+from .matrix import IdMap, InteractionMatrix, confidence_weights, sample_rows, session_matrix
 from .metrics import top_k, top_k_1d
 from .models import EASE, make_lightfm
 
@@ -59,6 +59,11 @@ class HybridParams:
     popularity_beta: float = 0.3
     # blend: weight of LightFM (0 = EASE only, 1 = LightFM only)
     blend_weight: float = 0.5
+    # scale caps (None = no cap; set by the training service above a data size, see docs/recommender.md)
+    lightfm_max_interactions: int | None = None  # LightFM trains on a seeded sample of viewers holding at
+    #   most this many interactions; the other viewers are folded in (`.foldin`) when scored
+    ease_max_items: int | None = None  # EASE weights for the N most interacted items only (cubic cost)
+    ease_max_interactions: int | None = None  # EASE's Gram matrix from a seeded sample of viewers
     seed: int = 42
     num_threads: int = 2  # BLAS threads while training
     lightfm_threads: int = 1  # 1 = reproducible (LightFM's multi-threaded SGD is not deterministic)
@@ -163,15 +168,22 @@ class Recommender:
         t0 = time.perf_counter()
         with threadpool_limits(limits=p.num_threads):
             W = matrix.weights(p.weight_scheme, p.weight_scale)
-            Wl = matrix.weights(p.lightfm_weights, p.weight_scale)
             counts = matrix.item_counts()
             warm = counts > 0
             F, space = build_feature_matrix(matrix.items, item_features, identity=p.identity_features,
                                             has_identity=warm, normalize=p.normalize_features)
+            # LightFM's viewers: all of them, or a sample within the cap (the others are folded in)
+            lf_rows = sample_rows(matrix.user_counts(), p.lightfm_max_interactions, p.seed)
+            users = matrix.users if lf_rows is None else IdMap.from_list([matrix.users[i] for i in lf_rows])
+            values = matrix.values if lf_rows is None else matrix.values[lf_rows]
+            W_lf = W if lf_rows is None else W[lf_rows]
+            Wl = values.copy()
+            Wl.data = confidence_weights(Wl.data, p.lightfm_weights, p.weight_scale)
             UF, uspace = None, None
             if user_features:
-                UF, uspace = build_feature_matrix(matrix.users, user_features, identity=True)
+                UF, uspace = build_feature_matrix(users, user_features, identity=True)
             lfm = make_lightfm(p).prepare(Wl, F, UF)
+            del Wl
             for epoch in range(1, p.epochs + 1):
                 lfm.fit_epochs(1)
                 if on_epoch is not None:
@@ -182,21 +194,25 @@ class Recommender:
             ufe = lfm.user_feature_parameters()[0] if UF is not None else None
             ease = None
             if p.blend_weight < 1.0:
+                e_rows = sample_rows(matrix.user_counts(), p.ease_max_interactions, p.seed + 1)
+                sessions = sessions_of(matrix, W, p) if e_rows is None else None
                 ease = EASE(p.ease_l2, p.ease_gram_row_alpha, p.ease_nnz_per_item, p.ease_session_weight,
-                            p.ease_min_count).fit(W, sessions_of(matrix, W, p))
-            solver, freport = calibrate_foldin(V, b, warm, U, W, seed=p.seed)
+                            p.ease_min_count, max_items=p.ease_max_items,
+                            item_counts=counts).fit(W if e_rows is None else W[e_rows], sessions)
+            solver, freport = calibrate_foldin(V, b, warm, U, W_lf, seed=p.seed)
         report = {
             "lightfm_seconds": lfm.fit_seconds, "ease_seconds": ease.fit_seconds if ease else 0.0,
             "fit_seconds": time.perf_counter() - t0, "foldin": freport,
             "ease_nnz": int(ease.B.nnz) if ease is not None and sp.issparse(ease.B) else None,
             "ease_items": ease.active_items if ease is not None else 0,
             "n_users": matrix.n_users, "n_items": matrix.n_items, "n_interactions": matrix.nnz,
+            "lightfm_users": len(users), "lightfm_interactions": int(values.nnz),
             "n_warm_items": int(warm.sum()), "n_item_features": len(space.names),
         }
-        return cls(params=p, users=matrix.users, items=matrix.items, item_space=space, item_features=F,
+        return cls(params=p, users=users, items=matrix.items, item_space=space, item_features=F,
                    item_vectors=V, item_biases=b, feature_embeddings=E, feature_biases=eb, user_vectors=U,
                    item_counts=counts, ease_B=None if ease is None else ease.B, foldin=solver, user_space=uspace,
-                   user_feature_embeddings=ufe, interactions=matrix.values if keep_interactions else None,
+                   user_feature_embeddings=ufe, interactions=values if keep_interactions else None,
                    report=report)
 
     # ---------------------------------------------------------------------------- lookups
@@ -348,6 +364,34 @@ class Recommender:
             else:
                 S = self._blend(E, L, allowed)
             out[s:s + len(rows)] = top_k(S, k)
+        return out
+
+    def recommend_histories(self, histories: sp.csr_matrix, users: Sequence[int] | None = None, k: int = 10, *,
+                            chunk: int = 1024) -> np.ndarray:
+        """Top-k item indices (rows of ``k``, -1 padded) for rows of raw histories (ratings / event
+        scores over this model's items), as :meth:`score_user` ranks them one by one: the trained
+        user vector where ``users[i]`` is a known user index, else folded in from the row; seen
+        items excluded. Scores ``chunk`` rows at a time (never all users x items at once)."""
+        H = sp.csr_matrix(histories, dtype=np.float32)
+        n = H.shape[0]
+        users = np.full(n, -1, dtype=np.int64) if users is None else np.asarray(users, dtype=np.int64)
+        out = np.full((n, k), -1, dtype=np.int64)
+        for s in range(0, n, chunk):
+            Hc = H[s:s + chunk]
+            Wc = Hc.copy()
+            Wc.data = self.weights(Wc.data)
+            U = np.empty((Hc.shape[0], self.user_vectors.shape[1]), dtype=np.float32)
+            for r in range(Hc.shape[0]):
+                u = users[s + r]
+                if 0 <= u < self.n_users:
+                    U[r] = self.user_vectors[u]
+                else:
+                    a, e = Wc.indptr[r], Wc.indptr[r + 1]
+                    U[r] = self.foldin.solve(Wc.indices[a:e], Wc.data[a:e])
+            E, L = self.component_scores(Wc, U)
+            allowed = self._candidates(Hc.shape[0], False)
+            allowed[np.repeat(np.arange(Hc.shape[0]), np.diff(Hc.indptr)), Hc.indices] = False
+            out[s:s + Hc.shape[0]] = top_k(self._blend(E, L, allowed), k)
         return out
 
     def most_popular(self, k: int = 10, exclude: Sequence[int] | None = None) -> list[tuple[int, int]]:

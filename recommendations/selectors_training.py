@@ -32,8 +32,9 @@ class _BinaryRows:
                     ("l3", ">i4"), ("weight", ">f8")])
     HEADER = 19  # signature (11) + flags (4) + header extension length (4)
 
-    def __init__(self, progress=None, every=5_000_000):
+    def __init__(self, progress=None, every=5_000_000, chunk_rows=200_000):
         self.buf = bytearray()
+        self.chunk_bytes = max(1, chunk_rows) * self.ROW.itemsize
         self.users, self.titles, self.weights = [], [], []
         self.rows, self._header, self.progress, self.every, self._next = 0, False, progress, every, every
 
@@ -45,7 +46,7 @@ class _BinaryRows:
             ext = int.from_bytes(self.buf[15:19], "big")
             del self.buf[:self.HEADER + ext]
             self._header = True
-        if self._header and len(self.buf) >= (1 << 22):
+        if self._header and len(self.buf) >= self.chunk_bytes:
             self._drain()
         return len(data)
 
@@ -99,7 +100,7 @@ def interactions_for_training(*, progress=None, chunk_rows: int = 200_000) -> Tr
     ``progress(rows_read)`` is called every few million rows."""
     sql = f"SELECT s.user_id, s.title_id, s.weight FROM ({signal_sql()}) s"
     if connection.vendor == "postgresql":
-        sink = _BinaryRows(progress)
+        sink = _BinaryRows(progress, chunk_rows=chunk_rows)
         typed = f"SELECT s.user_id::int8, s.title_id::int8, s.weight::float8 FROM ({signal_sql()}) s"
         with connection.cursor() as cur:
             cur.cursor.copy_expert(f"COPY ({typed}) TO STDOUT WITH (FORMAT binary)", sink)

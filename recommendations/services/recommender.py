@@ -147,6 +147,7 @@ def _evaluate_sampled(m: InteractionMatrix, feats, p: HybridParams, scale: Train
     train = m.without(held)
     say(f"held out {len(held):,} interactions of {len(ev):,} sampled viewers; training on {train.nnz:,}")
     model = Recommender.fit(train, item_features=feats, params=p, on_epoch=on_epoch, keep_interactions=False)
+    model.report = {"fit": model.report, "params": p.to_dict()}  # the shape `ml.train` reports in
     T = sp.csr_matrix((np.ones(len(held), np.float32), (row_of[~keep], m.values.indices[held])),
                       shape=(len(ev), m.n_items))
     rows = np.arange(len(ev))

@@ -170,3 +170,24 @@ def run_clients(target, args_of, *, procs, warmup, duration, meter=None):
     for p in ps:
         p.join()
     return results, cpu
+
+
+def worker_memory(master_pid):
+    """[{pid, rss_mb, pss_mb}] of the child processes of `master_pid` (gunicorn's workers), from
+    /proc: RSS counts every page a worker maps (pages of a memory-mapped model it shares with
+    the other workers included); PSS divides each shared page among the processes mapping it."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:
+                continue
+            pid = int(stat.parent.name)
+            kb = {}
+            for line in (stat.parent / "smaps_rollup").read_text().splitlines()[1:]:
+                name, value = line.split(":", 1)
+                kb[name] = int(value.split()[0])
+            out.append({"pid": pid, "rss_mb": kb.get("Rss", 0) / 1024, "pss_mb": kb.get("Pss", 0) / 1024})
+        except (OSError, ValueError, IndexError):
+            continue
+    return sorted(out, key=lambda w: w["pid"])

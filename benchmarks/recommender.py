@@ -158,6 +158,37 @@ def seed(path, n_titles, n_viewers, per_viewer):
     Path(path).write_text(json.dumps(data))
 
 
+def attach(path, n_tokens=2000):
+    """Serve an existing database (e.g. one `benchmarks.netflix_scale --keep-databases` imported):
+    a seeded sample of its viewers get API tokens; nothing else is written."""
+    import random
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from catalog.models import Title
+    from interactions.models import ImportedRating, Interaction
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM auth_user WHERE is_active ORDER BY id")
+        users = [r[0] for r in cur.fetchall()]
+    sample = sorted(random.Random(5).sample(users, min(n_tokens, len(users))))
+    have = set(Token.objects.filter(user_id__in=sample).values_list("user_id", flat=True))
+    Token.objects.bulk_create([Token(user_id=u, key=Token.generate_key()) for u in sample if u not in have])
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [ImportedRating._meta.db_table])
+        imported = int(cur.fetchone()[0])
+    data = {"titles": list(Title.objects.values_list("id", flat=True)),
+            "viewers": [[u, k] for u, k in Token.objects.filter(user_id__in=sample).values_list("user_id", "key")],
+            "interactions": imported + Interaction.objects.count(), "people": 0, "credits": 0,
+            "seed_s": time.perf_counter() - t0, "catalog_s": 0.0, "attached": True, "all_viewers": len(users)}
+    Path(path).write_text(json.dumps(data))
+
+
 def train(path):
     """Train with the product's own path (`recommender_train`: chunked read, evaluation on a
     held-out set against most-popular, quality gate, activation) and record its cost."""
@@ -312,15 +343,21 @@ def report(args, seeded, trained, results, rt, started, loads):
         "",
         f"`python -m benchmarks.recommender` — PostgreSQL 127.0.0.1 (`{DB_NAME}`), gunicorn {args.workers} workers "
         f"(`{args.worker_class}`" + (f", {args.server_threads} threads" if args.worker_class == "gthread" else "") + "), `netfloox.settings.base`, DJANGO_DEBUG=0, Redis cache + broker. "
-        f"Seeded with COPY in {seeded['seed_s']:.0f} s: {len(seeded['titles']):,} titles (20 genres, "
-        f"{seeded['credits']:,} credits of {seeded['people']:,} people), {len(seeded['viewers']):,} viewers with "
-        f"tokens, {seeded['interactions']:,} interactions (planted genre tastes, Zipf popularity).",
+        (f"An existing database: {len(seeded['titles']):,} titles, {seeded.get('all_viewers', 0):,} viewers "
+         f"({len(seeded['viewers']):,} of them given tokens for the load), ≈ {seeded['interactions']:,} ratings "
+         "and interactions." if seeded.get("attached") else
+         f"Seeded with COPY in {seeded['seed_s']:.0f} s: {len(seeded['titles']):,} titles (20 genres, "
+         f"{seeded['credits']:,} credits of {seeded['people']:,} people), {len(seeded['viewers']):,} viewers with "
+         f"tokens, {seeded['interactions']:,} interactions (planted genre tastes, Zipf popularity)."),
         "",
         f"Training (`recommender_train`, the product's path: chunked read, evaluation on a held-out set, quality "
         f"gate): total {trained['total_s']:.0f} s, peak memory {trained['peak_rss_mb']:,.0f} MB; artifact "
         f"{trained['artifact_mb']:.0f} MB ({trained['viewers']:,} viewers × {trained['titles']:,} titles); "
         f"nDCG@10 hybrid {trained['metrics']['hybrid']['ndcg']:.4f} vs most-popular "
         f"{trained['metrics']['most_popular']['ndcg']:.4f} (gate {'passed' if trained['gate']['passed'] else 'FAILED'}).",
+        "",
+        "Web workers after the load (model loaded, memory-mapped): " + "; ".join(
+            f"RSS {w['rss_mb']:.0f} MB, PSS {w['pss_mb']:.0f} MB" for w in trained.get("workers_memory", [])) + ".",
         "",
         "Load: client processes × keep-alive connections on the same machine (closed loop: each connection "
         f"sends its next request when the previous answer arrives), {args.warmup:.0f} s warm-up then "
@@ -393,9 +430,18 @@ def main():
                     choices=["baseline", "me-recommendations", "similar"])
     ap.add_argument("--keep-db", action="store_true", help="reuse the seeded (and, if done, trained) database")
     ap.add_argument("--notes", default="")
+    ap.add_argument("--json", type=Path, help="also write the measurements (rows, refresh times, worker memory) here")
+    ap.add_argument("--database", help="serve this existing database instead of seeding one (a sample of its "
+                                       "viewers get tokens; trained unless it has an active model or --keep-db)")
     ap.add_argument("--seed-into", help=argparse.SUPPRESS)
+    ap.add_argument("--attach-into", help=argparse.SUPPRESS)
     ap.add_argument("--train-into", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global DB_NAME
+    DB_NAME = args.database or DB_NAME
+    if args.attach_into:
+        attach(args.attach_into)
+        return 0
     if args.seed_into:
         seed(args.seed_into, args.titles, args.viewers, args.per_viewer)
         return 0
@@ -409,7 +455,11 @@ def main():
     var_dir = tmp / "netfloox-bench-rec-var"
     env = server_env(args, var_dir)
     seed_file, train_file = tmp / f"{DB_NAME}.json", tmp / f"{DB_NAME}-train.json"
-    if not (args.keep_db and seed_file.exists()):
+    if args.database:
+        var_dir.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.recommender", "--database", DB_NAME, "--attach-into",
+                        str(seed_file)], cwd=REPO, env=env, check=True)
+    elif not (args.keep_db and seed_file.exists()):
         print(f"creating {DB_NAME} …", flush=True)
         common.recreate_database(DB_NAME)
         train_file.unlink(missing_ok=True)
@@ -422,8 +472,8 @@ def main():
     if not (args.keep_db and train_file.exists()):
         print("training …", flush=True)
         tenv = dict(env, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
-        subprocess.run([sys.executable, "-m", "benchmarks.recommender", "--train-into", str(train_file)],
-                       cwd=REPO, env=tenv, check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.recommender", "--database", DB_NAME, "--train-into",
+                        str(train_file)], cwd=REPO, env=tenv, check=True)
     seeded, trained = json.loads(seed_file.read_text()), json.loads(train_file.read_text())
     print(json.dumps({k: v for k, v in seeded.items() if k not in ("titles", "viewers")}), json.dumps(trained))
     common.flush_redis(args.redis_db)
@@ -431,7 +481,7 @@ def main():
     server = common.start_gunicorn(env=env, port=port, log_path=tmp / "netfloox-bench-rec-gunicorn.log",
                                    workers=args.workers, worker_class=args.worker_class,
                                    threads=args.server_threads)
-    results, rt = [], []
+    results, rt, workers_mem = [], [], []
     worker = None
     try:
         meter = common.CpuMeter(server.pid, DB_NAME)
@@ -443,6 +493,8 @@ def main():
                              duration=args.duration, meter=meter)
                 print(json.dumps(r), flush=True)
                 results.append(r)
+        workers_mem = common.worker_memory(server.pid)  # after the load: every worker has the model loaded
+        print(json.dumps(workers_mem), flush=True)
         if args.realtime_trials:
             worker = start_worker(env, tmp / "netfloox-bench-rec-worker.log")
             print(f"real time: {args.realtime_trials} trials …", flush=True)
@@ -454,9 +506,17 @@ def main():
             common.stop(worker)
         common.stop(server)
         common.flush_redis(args.redis_db)
+    trained["workers_memory"] = workers_mem
     text = report(args, seeded, trained, results, rt, started, (load_before, os.getloadavg()[0]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
+    if args.json:
+        done = sorted(t for t, ok in rt if ok and t != float("inf"))
+        args.json.write_text(json.dumps({
+            "results": results, "workers_memory": workers_mem, "trained": trained,
+            "refresh": {"trials": len(rt), "ok": len(done),
+                        "p50_ms": common.percentile(done, 0.50) * 1000 if done else None,
+                        "p95_ms": common.percentile(done, 0.95) * 1000 if done else None}}, default=str))
     print(text)
     return 0
 

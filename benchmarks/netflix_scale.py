@@ -16,7 +16,16 @@ For each size (ratings; 24M is `combined_data_1.txt`'s size, 100M the whole Netf
    (COPY time of the three tables + key build); the importer's ratio to it is what the target
    (≥ 50 %) is about — the ratio, not rows/s, is comparable across machines and loads;
 4. **re-import** (sizes ≤ --reimport-max) — the same command again: nothing may change (rows and
-   the sum of the ratings are compared), and its time.
+   the sum of the ratings are compared), and its time;
+5. **train** — the product's training (`recommender_train` through `benchmarks.recommender
+   --train-into`: chunked read, the plan of `TrainingScale`, evaluation on held-out viewers,
+   the gate, activation): wall time and the process's peak RSS, nDCG@10 of the model and of
+   most-popular on the same held-out rows;
+6. **serve** — `benchmarks.recommender --database` on that database: gunicorn (2 sync workers),
+   `GET /api/me/recommendations/` and the similar-titles API at 2 connections, the real-time
+   refresh after a full watch (a Celery worker), and the web workers' RSS/PSS with the model loaded.
+
+`--phases` picks steps (e.g. `--phases train,serve` on databases kept by `--keep-databases`).
 
 Results go to `--out` (default docs/benchmarks-netflix_scale.md), one row per size, rewritten
 after every size so a long run that is stopped keeps what it measured. The data folders are
@@ -31,6 +40,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -157,6 +167,45 @@ def import_and_floor(n, folder: Path, log, *, reimport: bool):
     return out
 
 
+def _env(db):
+    return dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+                DJANGO_SETTINGS_MODULE="netfloox.settings.base", CELERY_TASK_ALWAYS_EAGER="1")
+
+
+def train(n, data_root: Path, log):
+    db = f"netfloox_bench_scale_{n}"
+    out = Path(tempfile.gettempdir()) / f"{db}-train.json"  # where `benchmarks.recommender --keep-db` looks
+    env = dict(_env(db), ML_ARTIFACTS_DIR=str(data_root / f"artifacts-{n}"), OPENBLAS_NUM_THREADS="2",
+               OMP_NUM_THREADS="2")
+    wall, rss, cpu = run_measured([sys.executable, "-m", "benchmarks.recommender", "--database", db,
+                                   "--train-into", str(out)], env=env, log=log)
+    t = json.loads(out.read_text())
+    c = t.get("data_counts", {})
+    return {"seconds": wall, "peak_rss_mb": rss, "cpu_s": cpu, "ndcg": t["metrics"]["hybrid"]["ndcg"],
+            "ndcg_most_popular": t["metrics"]["most_popular"]["ndcg"], "gate_passed": t["gate"]["passed"],
+            "active": t["active"], "artifact_mb": t["artifact_mb"], "viewers": c.get("viewers"),
+            "held_out_viewers": c.get("held_out_viewers"), "lightfm_viewers": c.get("lightfm_viewers"),
+            "log": t.get("log", [])}
+
+
+def serve(n, data_root: Path, log, *, duration: float):
+    db = f"netfloox_bench_scale_{n}"
+    out = data_root / f"serve-{n}.json"
+    run_measured([sys.executable, "-m", "benchmarks.recommender", "--database", db, "--keep-db",
+                  "--out", str(data_root / f"serve-{n}.md"), "--json", str(out), "--modes", "me-recommendations",
+                  "similar", "--levels", "1x2", "--procs", "1", "--threads", "2", "--duration", str(duration),
+                  "--realtime-trials", "30"], env=dict(os.environ), log=log)
+    r = json.loads(out.read_text())
+    rows = {x["mode"]: x for x in r["results"]}
+    mem = r["workers_memory"]
+    return {"me_p50_ms": rows["me-recommendations"]["p50_ms"], "me_p99_ms": rows["me-recommendations"]["p99_ms"],
+            "me_rps": rows["me-recommendations"]["requests_per_s"], "similar_p99_ms": rows["similar"]["p99_ms"],
+            "errors": sum(x["errors"] for x in r["results"]), "refresh_p95_ms": r["refresh"]["p95_ms"],
+            "refresh_ok": f"{r['refresh']['ok']}/{r['refresh']['trials']}",
+            "worker_rss_mb": max((w["rss_mb"] for w in mem), default=None),
+            "worker_pss_mb": max((w["pss_mb"] for w in mem), default=None)}
+
+
 def write(out_path: Path, results: dict, started, note: str):
     lines = [
         "## Netflix Prize scale: generate, import, store (`python -m benchmarks.netflix_scale`)",
@@ -187,6 +236,29 @@ def write(out_path: Path, results: dict, started, note: str):
             f"{i['ratings_table_bytes'] / 2**30:.2f} GiB | {i['db_bytes'] / 2**30:.2f} GiB | {re_txt} | "
             f"{i.get('load_1min', float('nan')):.1f} |")
     lines += ["", note, ""]
+    trained = {n: r for n, r in results.items() if r.get("train") or r.get("serve") or r.get("train_error")}
+    if trained:
+        lines += [
+            "### Training and serving at each size",
+            "",
+            "| ratings | training | training peak RSS | nDCG@10 model | nDCG@10 most-popular | gate | viewers "
+            "(LightFM-trained / held out) | API p50 / p99 (2 conn.) | similar p99 | refresh p95 | web worker RSS / PSS |",
+            "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|",
+        ]
+        for n, r in sorted(trained.items(), key=lambda kv: int(kv[0])):
+            t, v = r.get("train") or {}, r.get("serve") or {}
+            tr = (f"{t['seconds']:.0f} s | {t['peak_rss_mb']:,.0f} MB | {t['ndcg']:.4f} | {t['ndcg_most_popular']:.4f} | "
+                  f"{'passed' if t['gate_passed'] else 'FAILED'} | {t['viewers']:,} ({t['lightfm_viewers'] or 0:,} / "
+                  f"{t['held_out_viewers'] or 0:,})") if t else f"{r.get('train_error', 'not run')} | | | | | "
+            sv = (f"{v['me_p50_ms']:.1f} / {v['me_p99_ms']:.1f} ms | {v['similar_p99_ms']:.1f} ms | "
+                  f"{v['refresh_p95_ms']:.0f} ms ({v['refresh_ok']}) | {v['worker_rss_mb']:.0f} / {v['worker_pss_mb']:.0f} MB"
+                  ) if v else f"{r.get('serve_error', 'not run')} | | | "
+            lines.append(f"| {label(int(n))} | {tr} | {sv} |")
+        lines += ["", "*training* is the whole `recommender_train` (read, plan, fit, evaluation, bundle, activation) "
+                  "in its own process; nDCG@10 on the held-out viewers' films (`TrainingScale`). API rows: "
+                  "`benchmarks.recommender --database` (its own report beside the JSON in the data folder), "
+                  "1 client process × 2 keep-alive connections; refresh = full watch posted → new list readable.",
+                  ""]
     out_path.write_text("\n".join(lines))
 
 
@@ -198,7 +270,11 @@ def main():
     ap.add_argument("--reimport-max", type=parse_size, default=parse_size("5M"),
                     help="re-import (idempotency) up to this size")
     ap.add_argument("--keep-databases", action="store_true")
+    ap.add_argument("--phases", default="generate,import,train,serve",
+                    help="steps to run (train/serve alone need databases kept by --keep-databases)")
+    ap.add_argument("--duration", type=float, default=15.0, help="seconds of load per API row")
     a = ap.parse_args()
+    phases = {x.strip() for x in a.phases.split(",") if x.strip()}
     sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
     started = datetime.datetime.now(datetime.UTC)
     a.data_root.mkdir(parents=True, exist_ok=True)
@@ -209,18 +285,33 @@ def main():
             "parsing, bulk load and key build, title statistics); its peak RSS is the importer process's.")
     for n in sizes:
         r = results.setdefault(str(n), {})
-        print(f"== {label(n)}: generate", flush=True)
-        r["generate"] = generate(n, a.data_root / str(n), log)
-        print(f"== {label(n)}: import + floor", flush=True)
-        try:
-            r["import"] = import_and_floor(n, a.data_root / str(n), log, reimport=n <= a.reimport_max)
-            r.pop("error", None)
-        except Exception as exc:  # keep what the other sizes measured
-            r["error"] = f"{type(exc).__name__}: {exc}"
+        if "generate" in phases or "import" in phases:
+            print(f"== {label(n)}: generate", flush=True)
+            r["generate"] = generate(n, a.data_root / str(n), log)
+        if "import" in phases:
+            print(f"== {label(n)}: import + floor", flush=True)
+            try:
+                r["import"] = import_and_floor(n, a.data_root / str(n), log, reimport=n <= a.reimport_max)
+                r.pop("error", None)
+            except Exception as exc:  # keep what the other sizes measured
+                r["error"] = f"{type(exc).__name__}: {exc}"
+        for phase, fn in (("train", lambda n=n: train(n, a.data_root, log)),
+                          ("serve", lambda n=n: serve(n, a.data_root, log, duration=a.duration))):
+            if phase not in phases:
+                continue
+            print(f"== {label(n)}: {phase}", flush=True)
+            try:
+                r[phase] = fn()
+                r.pop(f"{phase}_error", None)
+            except Exception as exc:
+                r[phase], r[f"{phase}_error"] = None, f"{type(exc).__name__}: {exc}"
+            state.write_text(json.dumps(results, indent=1))
+            write(a.out, results, started, note)
         state.write_text(json.dumps(results, indent=1))
         write(a.out, results, started, note)
-        print(json.dumps(r, indent=1), flush=True)
-        if not a.keep_databases:
+        print(json.dumps({k: v for k, v in r.items() if k != "train" or not v} | {"train": {
+            k: v for k, v in (r.get("train") or {}).items() if k != "log"}}, indent=1), flush=True)
+        if not a.keep_databases and "import" in phases:  # only a database this run created
             common.drop_database(f"netfloox_bench_scale_{n}")
     return 0
 

@@ -343,7 +343,7 @@ def report(args, seeded, trained, results, rt, started, loads):
         "",
         f"`python -m benchmarks.recommender` — PostgreSQL 127.0.0.1 (`{DB_NAME}`), gunicorn {args.workers} workers "
         f"(`{args.worker_class}`" + (f", {args.server_threads} threads" if args.worker_class == "gthread" else "") + "), `netfloox.settings.base`, DJANGO_DEBUG=0, Redis cache + broker. "
-        (f"An existing database: {len(seeded['titles']):,} titles, {seeded.get('all_viewers', 0):,} viewers "
+        + (f"An existing database: {len(seeded['titles']):,} titles, {seeded.get('all_viewers', 0):,} viewers "
          f"({len(seeded['viewers']):,} of them given tokens for the load), ≈ {seeded['interactions']:,} ratings "
          "and interactions." if seeded.get("attached") else
          f"Seeded with COPY in {seeded['seed_s']:.0f} s: {len(seeded['titles']):,} titles (20 genres, "

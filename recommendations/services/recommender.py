@@ -64,13 +64,13 @@ class TrainingScale:
     * the item-kNN baseline only up to ``item_knn_max`` (its similarity costs a full Gram).
     """
 
-    sampled_above: int = 1_000_000
+    sampled_above: int = 250_000
     eval_viewers: int = 5_000
     item_knn_max: int = 1_000_000
-    lightfm_max_interactions: int = 1_000_000
+    lightfm_max_interactions: int = 500_000
     lightfm_ensemble: int = 1
     lightfm_threads: int = 2  # Hogwild SGD on both cores: 2x faster, not bit-for-bit reproducible
-    ease_max_items: int = 8_000
+    ease_max_items: int = 6_000
     ease_max_interactions: int = 10_000_000
 
     def params(self, p: HybridParams) -> HybridParams:

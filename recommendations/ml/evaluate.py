@@ -74,7 +74,8 @@ def evaluate_split(table: RatingsTable, *, item_features: Mapping | None = None,
             t = time.perf_counter()
             pop = MostPopular().fit(W)
             fit = time.perf_counter() - t
-            top = top_k(pop.score(W[rows]), k, exclude=W, exclude_rows=rows)
+            top = np.vstack([top_k(pop.score(W[rows[s:s + 1024]]), k, exclude=W, exclude_rows=rows[s:s + 1024])
+                             for s in range(0, len(rows), 1024)]) if len(rows) else np.zeros((0, k), np.int64)
             out["models"]["most_popular"] = {**_score_block(top, relevant, k, n_warm), "train_seconds": fit}
             say("most_popular done")
         if "item_knn" in models:
@@ -149,7 +150,9 @@ def evaluate_cold_start(table: RatingsTable, *, item_features: Mapping | None, p
             # held-out items: features only (hybrid) / their never-trained identity vector (ID-only)
             V, b = lfm.item_representations(F)
             U, _ = lfm.user_representations()
-            S = U[rows] @ V.T + b[None, :]
-            res = mean_ranking_auc(S, T[rows], candidates)
+            # the held-out items' columns only: users x held-out items, never users x catalog
+            Vc, bc = V[candidates], b[candidates]
+            S = U[rows] @ Vc.T + bc[None, :]
+            res = mean_ranking_auc(S, T[rows][:, candidates], np.arange(len(candidates)))
             out["models"][name] = {**res, "train_seconds": fit, "epochs": p.epochs}
     return out

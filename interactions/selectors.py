@@ -1,5 +1,6 @@
 """Every read of the interactions app."""
 import datetime as dt
+import weakref
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -96,16 +97,33 @@ def signal_sql() -> str:
 
 
 _VIEWER_SIGNAL_SQL = {}
+# On PostgreSQL the one-viewer statement is prepared once per database connection, with a generic
+# plan (`SET plan_cache_mode = force_generic_plan`, as the event ingestion does): planning this
+# UNION costs about as much as running it for a typical viewer. The raw connection is tracked
+# weakly, so a reconnect prepares again. Behind a transaction-pooling pgbouncer set this to False
+# (with `interactions.services.events.NETFLOOX_EVENTS_PREPARED`).
+NETFLOOX_SIGNAL_PREPARED = True
+_SIGNAL_STATEMENT = "netfloox_viewer_signal"
+_signal_prepared_on = weakref.WeakKeyDictionary()
 
 
 def viewer_signal(*, user_id: int) -> list[tuple]:
     """[(title_id, weight, last_at)] of one viewer (see `_signal_sql`): read on every
-    recommendation request, so the statement is built once per process and database vendor."""
+    recommendation request, so the statement is built once per process and database vendor
+    (and prepared once per connection on PostgreSQL)."""
     sql = _VIEWER_SIGNAL_SQL.get(connection.vendor)
     if sql is None:
         sql = _VIEWER_SIGNAL_SQL[connection.vendor] = _signal_sql(one_viewer=True)
     with connection.cursor() as cur:
-        cur.execute(sql, {"user": int(user_id)})
+        raw = connection.connection
+        if connection.vendor == "postgresql" and NETFLOOX_SIGNAL_PREPARED and raw is not None:
+            if raw not in _signal_prepared_on:
+                cur.execute(f"SET plan_cache_mode = force_generic_plan; PREPARE {_SIGNAL_STATEMENT} (bigint) AS "
+                            + sql.replace("%(user)s", "$1"))
+                _signal_prepared_on[raw] = True
+            cur.execute(f"EXECUTE {_SIGNAL_STATEMENT} (%s)", [int(user_id)])
+        else:
+            cur.execute(sql, {"user": int(user_id)})
         rows = [(t, w, ts) for _, t, w, ts in cur.fetchall()]
     if rows and isinstance(rows[0][2], str):  # SQLite through raw SQL: naive UTC text
         rows = [(t, w, dt.datetime.fromisoformat(ts).replace(tzinfo=dt.UTC)) for t, w, ts in rows]

@@ -208,3 +208,35 @@ def test_events_import_bulk_folds_implicit_events_like_the_live_path(films, view
     assert (b.rating, b.weight) == (2.0, 2.0)
     assert imports.events_import_bulk(key="test", rows=rows_)["inserted"] == 0
     assert Interaction.objects.get(user=viewer, title=films[0]).event_count == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_bulk_load_outside_a_transaction_copies_on_a_second_connection():
+    """Outside a transaction (the importer's real situation) the bulk load's COPYs run on a
+    second connection in a helper thread, a chunk behind the mapping of the next one: the result
+    is the single-connection one, and a failing COPY reaches the caller."""
+    films = [Title.objects.create(primary_title=f"Film {i}", netflix_id=i + 1) for i in range(4)]
+    assert not connection.in_atomic_block
+    with mock.patch.object(imports, "_CopyWriter", wraps=imports._CopyWriter) as writer, \
+            mock.patch.object(imports, "_copy") as single:
+        counts = imports.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
+    assert writer.call_count == 1 and not single.called  # every chunk went through the helper thread
+    check_result(films, counts)
+    with connection.cursor() as cur:
+        assert imports.rating_table_key(cur) == "interactions_importedrating_pkey"
+    again = imports.ratings_import_bulk(source="netflix", rows=rows(films))  # a merge: nothing changes
+    assert (again["inserted"], again["updated"]) == (0, 0)
+
+    ImportedRating.objects.all().delete()
+    real = imports._CopyWriter.put
+
+    def corrupt(self, payload):
+        return real(self, payload[:-7])  # a truncated COPY stream: PostgreSQL refuses it
+
+    with mock.patch.object(imports._CopyWriter, "put", corrupt), pytest.raises(Exception, match="COPY|copy|binary"):
+        imports.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
+    with connection.cursor() as cur:  # the lock is released: the next import runs and finishes the key
+        cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cur.fetchone()[0] == 0
+    check_result(films, imports.ratings_import_bulk(source="netflix", rows=rows(films)))

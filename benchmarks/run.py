@@ -16,7 +16,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
-BENCHES = ["imports", "copy_floor", "ingestion", "recommender", "analytics", "auth_throttle", "netflix_scale", "resolution"]
+BENCHES = ["imports", "copy_floor", "ingestion", "recommender", "analytics", "auth_throttle", "netflix_scale", "resolution",
+           "liked"]
 
 
 def machine():

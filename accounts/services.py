@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile
@@ -77,6 +77,8 @@ def external_viewers_ensure(*, source: str, external_ids) -> dict:
     """
     field = {"netflix": "netflix_customer_id", "movielens": "movielens_user_id"}[source]
     wanted = {int(x) for x in external_ids}
+    if connection.vendor == "postgresql" and User._meta.db_table == "auth_user":
+        return _external_viewers_ensure_pg(source, field, sorted(wanted))
     found = dict(Profile.objects.filter(**{f"{field}__in": wanted}).values_list(field, "user_id"))
     missing = sorted(wanted - set(found))
     if missing:
@@ -91,4 +93,35 @@ def external_viewers_ensure(*, source: str, external_ids) -> dict:
                 batch_size=2000, ignore_conflicts=True,
             )
         found.update(Profile.objects.filter(**{f"{field}__in": missing}).values_list(field, "user_id"))
+    return found
+
+
+def _external_viewers_ensure_pg(source: str, field: str, wanted: list[int]) -> dict:
+    """`external_viewers_ensure` on PostgreSQL in three set-based statements (read, create the
+    users, create their profiles) with the ids as one array parameter. Replaces the ORM path
+    (a User and a Profile instance per viewer, 2,000-row INSERT batches, `IN (…)` lists of every
+    id): `benchmarks.netflix_scale` measured that path at ≈ 45 s of a 199 s Netflix Prize import
+    (480,189 viewers created, ≈ 90 µs each). Same result: usernames `<source>-<id>`, unusable
+    passwords, existing users and profiles kept (ON CONFLICT DO NOTHING)."""
+    prefix = f"{source}-"
+    profile = Profile._meta.db_table
+    language = Profile._meta.get_field("language").get_default()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {field}, user_id FROM {profile} WHERE {field} = ANY(%s)", [wanted])
+        found = dict(cur.fetchall())
+        missing = [x for x in wanted if x not in found]
+        if missing:
+            with transaction.atomic():
+                cur.execute("""
+                    INSERT INTO auth_user (username, password, is_superuser, first_name, last_name, email, is_staff,
+                                           is_active, date_joined)
+                    SELECT %s || x, '!', false, '', '', '', false, true, now() FROM unnest(%s::bigint[]) AS x
+                    ON CONFLICT (username) DO NOTHING""", [prefix, missing])
+                cur.execute(f"""
+                    INSERT INTO {profile} (user_id, language, country, onboarded, {field}, created_at)
+                    SELECT u.id, %s, '', false, x, now()
+                    FROM unnest(%s::bigint[]) AS x JOIN auth_user u ON u.username = %s || x
+                    ON CONFLICT DO NOTHING""", [language, missing, prefix])
+            cur.execute(f"SELECT {field}, user_id FROM {profile} WHERE {field} = ANY(%s)", [missing])
+            found.update(cur.fetchall())
     return found

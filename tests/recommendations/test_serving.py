@@ -141,8 +141,8 @@ def test_broken_artifact_falls_back_instead_of_500(trained, api_client):
     from recommendations.serving import MODEL_CACHE
 
     MODEL_CACHE.clear()
-    for f in Path(trained["version"].artifact_dir).iterdir():
-        if f.suffix == ".npz":
+    for f in (Path(trained["version"].artifact_dir) / "arrays").iterdir():
+        if f.suffix == ".npy":
             f.write_bytes(b"corrupted")
     api_client.force_authenticate(trained["viewers"]["action"][0])
     r = api_client.get("/api/me/recommendations/")

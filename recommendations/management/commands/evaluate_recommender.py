@@ -11,15 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.ml import (
-    DataFormatError,
-    evaluate_cold_start,
-    evaluate_split,
-    item_feature_strings,
-    read_items,
-    read_ratings,
-    sibling_items_path,
-)
+from recommendations.ml.data import DataFormatError, item_feature_strings, read_items, read_ratings, sibling_items_path
+from recommendations.ml.evaluate import evaluate_cold_start, evaluate_split
 
 
 class Command(BaseCommand):

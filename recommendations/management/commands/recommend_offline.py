@@ -7,7 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.ml import DataFormatError, recommend_offline
+from recommendations.ml.data import DataFormatError
+from recommendations.ml.offline import recommend_offline
 
 
 class Command(BaseCommand):

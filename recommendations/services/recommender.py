@@ -67,7 +67,7 @@ class TrainingScale:
     sampled_above: int = 250_000
     eval_viewers: int = 5_000
     item_knn_max: int = 1_000_000
-    lightfm_max_interactions: int = 500_000
+    lightfm_max_interactions: int = 300_000
     lightfm_ensemble: int = 1
     lightfm_threads: int = 2  # Hogwild SGD on both cores: 2x faster, not bit-for-bit reproducible
     ease_max_items: int = 6_000

@@ -52,6 +52,10 @@ def test_titles_and_ratings_in_both_layouts(tmp_path):
     titles, combined, mv = files(tmp_path)
     run = netflix_import(titles_path=titles, ratings_paths=[combined, mv])
     assert run.status == ImportRun.Status.SUCCEEDED
+    run.refresh_from_db()
+    timings = run.options["timings"]  # the steps' wall times, read by benchmarks.netflix_scale
+    assert set(timings) == {"titles", "ratings", "title statistics"} and all(v >= 0 for v in timings.values())
+    assert sum(timings.values()) <= run.duration_s + 0.01
     assert dict(Title.objects.values_list("netflix_id", "primary_title")) == {
         1: "Dinosaur Planet", 2: "Isle of Man TT 2004 Review", 3: "Character", 4: "Paula Abdul's Get Up & Dance",
         5: "The Rise and Fall of ECW, Part 2, Director's Cut", 8: "Smokey Joe's Café"}

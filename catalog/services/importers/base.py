@@ -85,12 +85,22 @@ class ImportRecorder:
         self.errors: list[dict] = []
         self.notes: list[str] = []  # extra summary lines (e.g. viewers created)
         self.titles_written = False  # set by titles_upsert: the run added or changed titles
+        self.timings: dict[str, float] = {}  # seconds per step (`timed`), kept in the run's options
         self.progress = progress
         self._part: Counter | None = None
         self._part_name: str | None = None
         self._t0 = time.monotonic()
         self._last_save = self._t0
         self._lock = threading.RLock()
+
+    @contextmanager
+    def timed(self, step: str):
+        """Time a step of the import (wall seconds, in `ImportRun.options["timings"]`)."""
+        t = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[step] = round(self.timings.get(step, 0.0) + time.monotonic() - t, 3)
 
     @contextmanager
     def part(self, name: str):
@@ -156,6 +166,8 @@ class ImportRecorder:
 
     def finish(self, *, status=ImportRun.Status.SUCCEEDED, message: str = "") -> ImportRun:
         self._apply()
+        if self.timings:
+            self.run.options = {**(self.run.options or {}), "timings": dict(self.timings)}
         self.run.status = status
         self.run.finished_at = timezone.now()
         if message:

@@ -32,15 +32,18 @@ def netflix_import(*, titles_path=None, ratings_paths=(), progress=None, chunk_s
         for p in paths:
             check_readable(p)
         if titles_path:
-            _import_titles(titles_path, rec, chunk_size=chunk_size)
+            with rec.timed("titles"):
+                _import_titles(titles_path, rec, chunk_size=chunk_size)
         if ratings_paths:
-            movie_map = dict(Title.objects.filter(netflix_id__isnull=False).values_list("netflix_id", "id"))
-            for i, p in enumerate(ratings_paths):  # one bulk load over all the files (key built after the last)
-                _import_ratings(p, rec, movie_map, chunk_size=ratings_chunk_size,
-                                build_key=i == len(ratings_paths) - 1)
+            with rec.timed("ratings"):  # parsing, viewers, COPY and the key build
+                movie_map = dict(Title.objects.filter(netflix_id__isnull=False).values_list("netflix_id", "id"))
+                for i, p in enumerate(ratings_paths):  # one bulk load over all the files (key built after the last)
+                    _import_ratings(p, rec, movie_map, chunk_size=ratings_chunk_size,
+                                    build_key=i == len(ratings_paths) - 1)
             from interactions.services.stats import title_stats_refresh
 
-            title_stats_refresh()
+            with rec.timed("title statistics"):
+                title_stats_refresh()
 
     return run_import(source="netflix", paths=paths, options={"titles": str(titles_path) if titles_path else None},
                       progress=progress, body=body)

@@ -21,6 +21,8 @@ def _load(artifact_dir):
     t = time.perf_counter()
     model = Recommender.load(artifact_dir)
     model._title_ids = np.array([int(x) for x in model.items.ids], dtype=np.int64)
+    model._title_order = np.argsort(model._title_ids, kind="stable")
+    model._title_sorted = model._title_ids[model._title_order]
     log.info("loaded recommender %s in %.0f ms", artifact_dir, (time.perf_counter() - t) * 1000)
     return model
 
@@ -44,12 +46,15 @@ def user_history(*, user_id):
 
 
 def _to_history(model, rows):
-    hist = []
-    for title_id, weight, *_ in rows:
-        j = model.item_index(title_id)
-        if j is not None:
-            hist.append((j, float(weight)))
-    return hist
+    """[(item index, weight)] of the rows whose title the model knows: one `searchsorted` over the
+    model's sorted title ids instead of a dict lookup per row (viewers with thousands of ratings)."""
+    if not rows or not len(model._title_sorted):
+        return []
+    titles = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    weights = np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows))
+    pos = np.minimum(np.searchsorted(model._title_sorted, titles), len(model._title_sorted) - 1)
+    known = model._title_sorted[pos] == titles
+    return list(zip(model._title_order[pos[known]].tolist(), weights[known].tolist(), strict=True))
 
 
 def score_for_user(*, user_id, k, allowed_title_ids=None, exclude_title_ids=(), user_features=None):

@@ -43,6 +43,11 @@ class Event(models.Model):
             models.Index(fields=["kind", "server_ts"], name="event_kind_ts_idx"),
             # time-window reads (analytics: events per day, active viewers) without a heap visit
             models.Index(fields=["server_ts", "user"], name="event_ts_user_idx"),
+            # "did this viewer ever finish this title?" (analytics: abandoned titles) answered from the
+            # index alone: with 100 M events the probe through event_user_title_idx read 1.7 M heap
+            # pages to filter `kind` (4.0 s of the KPI's 4.1 s); only full watches are indexed
+            models.Index(fields=["user", "title"], condition=models.Q(kind="full_watch"),
+                         name="event_full_watch_idx"),
         ]
         constraints = [
             models.CheckConstraint(

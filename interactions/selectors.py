@@ -1,12 +1,12 @@
 """Every read of the interactions app."""
 import datetime as dt
-import weakref
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import Profile
 from catalog.models import Title
+from core.db import prepare_once
 from interactions.models import Event, Interaction
 
 
@@ -97,14 +97,12 @@ def signal_sql() -> str:
 
 
 _VIEWER_SIGNAL_SQL = {}
-# On PostgreSQL the one-viewer statement is prepared once per database connection, with a generic
-# plan (`SET plan_cache_mode = force_generic_plan`, as the event ingestion does): planning this
-# UNION costs about as much as running it for a typical viewer. The raw connection is tracked
-# weakly, so a reconnect prepares again. Behind a transaction-pooling pgbouncer set this to False
-# (with `interactions.services.events.NETFLOOX_EVENTS_PREPARED`).
+# On PostgreSQL the one-viewer statement is prepared once per database connection
+# (`core.db.prepare_once`): planning this UNION costs about as much as running it for a typical
+# viewer. Behind a transaction-pooling pgbouncer set this to False (with
+# `interactions.services.events.NETFLOOX_EVENTS_PREPARED`).
 NETFLOOX_SIGNAL_PREPARED = True
 _SIGNAL_STATEMENT = "netfloox_viewer_signal"
-_signal_prepared_on = weakref.WeakKeyDictionary()
 
 
 def viewer_signal(*, user_id: int) -> list[tuple]:
@@ -115,12 +113,8 @@ def viewer_signal(*, user_id: int) -> list[tuple]:
     if sql is None:
         sql = _VIEWER_SIGNAL_SQL[connection.vendor] = _signal_sql(one_viewer=True)
     with connection.cursor() as cur:
-        raw = connection.connection
-        if connection.vendor == "postgresql" and NETFLOOX_SIGNAL_PREPARED and raw is not None:
-            if raw not in _signal_prepared_on:
-                cur.execute(f"SET plan_cache_mode = force_generic_plan; PREPARE {_SIGNAL_STATEMENT} (bigint) AS "
-                            + sql.replace("%(user)s", "$1"))
-                _signal_prepared_on[raw] = True
+        if prepare_once(cur, name=_SIGNAL_STATEMENT, sql=sql.replace("%(user)s", "$1"), types="(bigint)",
+                        enabled=NETFLOOX_SIGNAL_PREPARED):
             cur.execute(f"EXECUTE {_SIGNAL_STATEMENT} (%s)", [int(user_id)])
         else:
             cur.execute(sql, {"user": int(user_id)})

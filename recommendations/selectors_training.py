@@ -98,13 +98,13 @@ def interactions_for_training(*, progress=None, chunk_rows: int = 200_000) -> Tr
     (`interactions.selectors.signal_sql`), read in chunks: on PostgreSQL one binary
     ``COPY (…) TO STDOUT`` parsed by numpy (`_BinaryRows`), elsewhere a chunked cursor.
     ``progress(rows_read)`` is called every few million rows."""
-    sql = f"SELECT s.user_id, s.title_id, s.weight FROM ({signal_sql()}) s"
     if connection.vendor == "postgresql":
         sink = _BinaryRows(progress, chunk_rows=chunk_rows)
         typed = f"SELECT s.user_id::int8, s.title_id::int8, s.weight::float8 FROM ({signal_sql()}) s"
         with connection.cursor() as cur:
             cur.cursor.copy_expert(f"COPY ({typed}) TO STDOUT WITH (FORMAT binary)", sink)
         return sink.finish()
+    sql = f"SELECT s.user_id, s.title_id, s.weight FROM ({signal_sql()}) s"
     users, titles, weights = [], [], []
     done = 0
     with connection.chunked_cursor() as cur:

@@ -372,8 +372,12 @@ def copy_binary(title, seconds, user, halves, source: int) -> bytes:
     return _COPY_HEADER + rec.tobytes() + b"\xff\xff"
 
 
+def _copy_sql(table):
+    return f"COPY {table} ({_RATING_COLS}) FROM STDIN WITH (FORMAT binary)"
+
+
 def _copy(cur, table, payload):
-    cur.cursor.copy_expert(f"COPY {table} ({_RATING_COLS}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(payload))
+    cur.cursor.copy_expert(_copy_sql(table), io.BytesIO(payload))
 
 
 def rating_table_key(cur):
@@ -441,8 +445,7 @@ class _CopyWriter:
                 continue  # drain: the caller raises the first error
             try:
                 with self.conn.cursor() as cur:
-                    cur.copy_expert(f"COPY {self.table} ({_RATING_COLS}) FROM STDIN WITH (FORMAT binary)",
-                                    io.BytesIO(payload), size=1 << 20)
+                    cur.copy_expert(_copy_sql(self.table), io.BytesIO(payload), size=1 << 20)
                 self.conn.commit()
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
                 self.error = exc

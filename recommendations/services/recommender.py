@@ -153,8 +153,7 @@ def _evaluate_sampled(m: InteractionMatrix, feats, p: HybridParams, scale: Train
     rows = np.arange(len(ev))
     relevant = ml_metrics.relevant_lists(T, rows)
     H = train.values[ev]
-    users = np.array([model.user_index(train.users[e]) if model.user_index(train.users[e]) is not None else -1
-                      for e in ev], dtype=np.int64)
+    users = np.array([model.users.index(train.users[e], -1) for e in ev], dtype=np.int64)
     results = {"hybrid": _metrics(model.recommend_histories(H, users, K), relevant, m.n_items)}
     warm = train.item_counts() > 0
     pop = MostPopular()

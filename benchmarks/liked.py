@@ -7,8 +7,10 @@ training data entirely. For each, one of their films rated ≥ 4, drawn at rando
 their other films rated ≥ 4 are the relevant set. Every training film except the query is
 ranked; hit-rate@5 and nDCG@5 (binary relevance, ideal DCG over min(5, |relevant|)) with standard
 errors, for most-popular, item-item cosine, EASE item-item and the product's own answer
-(today `recommendations.serving.score_for_titles`: the hybrid trained once, each query folded in
-as a viewer who gave its films 5 stars). The same with three
+(`Recommender.recommend_for_items`, what the "I liked…" page, `GET /api/recommendations/for-titles/`
+and `manage.py liked_offline` serve: the model trained once by the production pipeline, its
+"I liked…" knobs chosen on a validation protocol carved from the training data, every query
+answered from it; `recommendations/ml/liked.py`). The same with three
 liked films as the query, and the share of picks that are in the global top 20 (by training
 popularity). All models see the same training data and the same queries.
 """
@@ -137,7 +139,7 @@ def run(ratings_path, *, n_viewers=300, seed=42, log=print, product=True):
         items_path = sibling_items_path(ratings_path)
         feats = item_feature_strings(read_items(items_path)) if items_path else None
         model, _ = train_recommender(m, item_features=feats, search=True)
-        log(f"product model trained in {time.perf_counter() - t:.0f} s")
+        log(f"product model trained in {time.perf_counter() - t:.0f} s; \"I liked\" knobs {model.params.liked}")
     out = {"protocol": {"ratings": len(table), "held_out_viewers": len(viewers), "train_ratings": int(m.nnz),
                         "items": m.n_items, "seed": seed},
            "results": {}}
@@ -148,9 +150,7 @@ def run(ratings_path, *, n_viewers=300, seed=42, log=print, product=True):
             tops = [top_ids(refs.rank(name, np.asarray(m.items.indices(q))), ids) for q, _ in qs]
             res[name] = score(tops, qs, top20)
         if model is not None:
-            # `recommendations.serving.score_for_titles`: the query films as a history of 5-star ratings
-            tops = [[ids[j] for j, _ in model.recommend(None, [(j, 5.0) for j in m.items.indices(q)], k=K,
-                                                         include_cold=True, fold_in=True)] for q, _ in qs]
+            tops = [[ids[j] for j, _, _ in model.recommend_for_items(m.items.indices(q), k=K)] for q, _ in qs]
             res["netfloox"] = score(tops, qs, top20)
         out["results"][f"{n_query}_film"] = res
         for name, r in res.items():

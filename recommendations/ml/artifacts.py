@@ -125,6 +125,10 @@ def save_recommender(model, directory, *, metadata: dict | None = None, include_
         arrays["user_feature_embeddings"] = model.user_feature_embeddings
     if include_interactions and model.interactions is not None:
         _put_csr(arrays, "interactions", model.interactions)
+    if model.liked is not None:
+        _put_csr(arrays, "liked_cooc", model.liked.cooc)
+        _put_csr(arrays, "liked_genres", model.liked.genres)
+        arrays["liked_likes"] = model.liked.likes.astype(np.float64)
     maps = {
         "users": model.users.to_list(), "items": model.items.to_list(), "item_space": model.item_space.to_json(),
         "user_space": model.user_space.to_json() if model.user_space is not None else None,
@@ -152,6 +156,8 @@ def save_recommender(model, directory, *, metadata: dict | None = None, include_
             "metrics": {},
             "library_versions": library_versions(),
             "training_report": report,
+            "liked": None if model.liked is None else {"params": model.liked.params.to_dict(),
+                                                       "n_users": model.liked.n_users},
             "files": hashes,
             "checksum": _overall(hashes),
         }
@@ -212,6 +218,18 @@ def verify_bundle(directory) -> dict:
     return meta
 
 
+def _load_liked(arrays, meta, counts):
+    """The "I liked…" index of a bundle, or None (bundles saved before it existed)."""
+    from .liked import LikedIndex, LikedParams
+
+    info = meta.get("liked")
+    cooc = _get_csr(arrays, "liked_cooc")
+    if not info or cooc is None or "liked_likes" not in arrays:
+        return None
+    return LikedIndex(params=LikedParams.from_dict(info.get("params")), cooc=cooc, likes=arrays["liked_likes"],
+                      n_users=int(info.get("n_users", 1)), genres=_get_csr(arrays, "liked_genres"), item_counts=counts)
+
+
 def load_recommender(directory, *, verify: bool = True):
     """Load a bundle written by :func:`save_recommender` (no pickle anywhere)."""
     from .recommender import HybridParams, Recommender
@@ -246,6 +264,7 @@ def load_recommender(directory, *, verify: bool = True):
         user_space=FeatureSpace.from_json(maps["user_space"]) if maps.get("user_space") else None,
         user_feature_embeddings=arrays.get("user_feature_embeddings"),
         interactions=_get_csr(arrays, "interactions"), report=meta.get("training_report") or {},
+        liked=_load_liked(arrays, meta, counts),
     )
     model.metadata = meta
     return model

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from .features import FeatureSpace, build_feature_matrix, feature_vector
 from .foldin import FoldInSolver, calibrate_foldin
+from .liked import LikedIndex, LikedParams, genre_matrix
 from .matrix import IdMap, InteractionMatrix, confidence_weights, sample_rows, session_matrix
 from .metrics import top_k, top_k_1d
 from .models import EASE, make_lightfm
@@ -68,6 +69,8 @@ class HybridParams:
     num_threads: int = 2  # BLAS threads while training
     lightfm_threads: int = 1  # 1 = reproducible (LightFM's multi-threaded SGD is not deterministic)
     lightfm_ensemble: int = 2  # LightFM models with seeds seed, seed+1, ... summed (vectors concatenated)
+    # "I liked…" (`.liked.LikedParams` fields; chosen by `.liked.tune_liked` when the search runs)
+    liked: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -134,7 +137,8 @@ class Recommender:
                  feature_embeddings: np.ndarray, feature_biases: np.ndarray, user_vectors: np.ndarray,
                  item_counts: np.ndarray, ease_B=None, foldin: FoldInSolver | None = None,
                  user_space: FeatureSpace | None = None, user_feature_embeddings: np.ndarray | None = None,
-                 interactions: sp.csr_matrix | None = None, report: dict | None = None):
+                 interactions: sp.csr_matrix | None = None, report: dict | None = None,
+                 liked: LikedIndex | None = None):
         self.params = params
         self.users, self.items = users, items
         self.item_space, self.item_features = item_space, sp.csr_matrix(item_features, dtype=np.float32)
@@ -148,6 +152,7 @@ class Recommender:
         self.user_space, self.user_feature_embeddings = user_space, user_feature_embeddings
         self.interactions = None if interactions is None else sp.csr_matrix(interactions, dtype=np.float32)
         self.report = report or {}
+        self.liked = liked
         self.warm = self.item_counts > 0
         self._debias = (np.maximum(self.item_counts, 1).astype(np.float64) ** (-params.popularity_beta))
         self._unit = None
@@ -200,6 +205,10 @@ class Recommender:
                             p.ease_min_count, max_items=p.ease_max_items,
                             item_counts=counts).fit(W if e_rows is None else W[e_rows], sessions)
             solver, freport = calibrate_foldin(V, b, warm, U, W_lf, seed=p.seed)
+            t_liked = time.perf_counter()
+            liked = LikedIndex.fit(matrix.values, params=cls.liked_params(p), item_counts=counts,
+                                   genres=genre_matrix(F, space.names.ids, space.n_identity, matrix.n_items))
+            liked_seconds = time.perf_counter() - t_liked
         report = {
             "lightfm_seconds": lfm.fit_seconds, "ease_seconds": ease.fit_seconds if ease else 0.0,
             "fit_seconds": time.perf_counter() - t0, "foldin": freport,
@@ -208,12 +217,18 @@ class Recommender:
             "n_users": matrix.n_users, "n_items": matrix.n_items, "n_interactions": matrix.nnz,
             "lightfm_users": len(users), "lightfm_interactions": int(values.nnz),
             "n_warm_items": int(warm.sum()), "n_item_features": len(space.names),
+            "liked_seconds": liked_seconds, "liked_cooc_nnz": int(liked.cooc.nnz),
         }
         return cls(params=p, users=users, items=matrix.items, item_space=space, item_features=F,
                    item_vectors=V, item_biases=b, feature_embeddings=E, feature_biases=eb, user_vectors=U,
                    item_counts=counts, ease_B=None if ease is None else ease.B, foldin=solver, user_space=uspace,
                    user_feature_embeddings=ufe, interactions=values if keep_interactions else None,
-                   report=report)
+                   report=report, liked=liked)
+
+    @staticmethod
+    def liked_params(p: HybridParams) -> LikedParams:
+        """The "I liked…" knobs of ``p``; the co-like counts share EASE's viewer sample at scale."""
+        return LikedParams.from_dict({"max_interactions": p.ease_max_interactions, "seed": p.seed, **(p.liked or {})})
 
     # ---------------------------------------------------------------------------- lookups
     @property
@@ -393,6 +408,24 @@ class Recommender:
             allowed[np.repeat(np.arange(Hc.shape[0]), np.diff(Hc.indptr)), Hc.indices] = False
             out[s:s + Hc.shape[0]] = top_k(self._blend(E, L, allowed), k)
         return out
+
+    def recommend_for_items(self, items: Sequence[int], k: int = 5, *, exclude: Sequence[int] | None = None,
+                            allowed: np.ndarray | None = None) -> list[tuple[int, float, int | None]]:
+        """"Films I liked → k films": top ``k`` (item index, score, the query item that explains it),
+        never an item of the query. The one answer of the "I liked…" page, the API and
+        ``liked_offline`` (:mod:`.liked`; bundles saved before it existed fold the query in as a
+        viewer who gave its films 5 stars, with no reason per pick)."""
+        items = list(dict.fromkeys(int(i) for i in items))
+        if not items or k < 1:
+            return []
+        if self.liked is not None:
+            return self.liked.recommend(items, k, exclude=exclude, allowed=allowed)
+        excl = list(exclude or [])
+        if allowed is not None:
+            excl += np.flatnonzero(~allowed).tolist()
+        recs = self.recommend(None, [(j, 5.0) for j in items], k=k, exclude=excl or None, exclude_seen=True,
+                              include_cold=True, fold_in=True)
+        return [(j, sc, None) for j, sc in recs]
 
     def most_popular(self, k: int = 10, exclude: Sequence[int] | None = None) -> list[tuple[int, int]]:
         """(item index, interaction count) of the ``k`` most interacted items."""

@@ -22,6 +22,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .features import build_feature_matrix
+from .liked import genre_matrix, tune_liked
 from .matrix import InteractionMatrix
 from .metrics import ranking_metrics, relevant_lists, top_k
 from .models import ease_user_scores, make_lightfm
@@ -148,6 +149,15 @@ def tune(matrix: InteractionMatrix, *, item_features: Mapping | None = None, par
     return chosen, report
 
 
+def tune_liked_for(matrix: InteractionMatrix, item_features: Mapping | None, p: HybridParams):
+    """(params with the "I liked…" knobs chosen on validation, report) — :func:`.liked.tune_liked`."""
+    F, space = build_feature_matrix(matrix.items, item_features, identity=False)
+    genres = genre_matrix(F, space.names.ids, 0, matrix.n_items)
+    lp, rep = tune_liked(matrix.values, params=Recommender.liked_params(p), genres=genres)
+    chosen = {k: getattr(lp, k) for k in ("shrinkage", "genre_gamma", "popular_penalty_one", "popular_penalty_many")}
+    return p.replace(liked={**(p.liked or {}), **chosen}), rep
+
+
 def train_recommender(matrix: InteractionMatrix, *, item_features: Mapping | None = None,
                       user_features: Mapping | None = None, params: HybridParams | None = None, search: bool = True,
                       grid: Mapping | None = None, validation_seed: int = 1, max_epochs: int = 30,
@@ -160,6 +170,7 @@ def train_recommender(matrix: InteractionMatrix, *, item_features: Mapping | Non
         if search:
             p, report["search"] = tune(matrix, item_features=item_features, params=p, grid=grid,
                                        validation_seed=validation_seed, max_epochs=max_epochs, on_epoch=on_epoch)
+            p, report["liked_search"] = tune_liked_for(matrix, item_features, p)
         model = Recommender.fit(matrix, item_features=item_features, user_features=user_features, params=p,
                                 on_epoch=on_epoch, keep_interactions=keep_interactions)
     report["fit"] = model.report

@@ -28,8 +28,8 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     """Input failed validation; `errors` maps fields (or item indexes) to messages."""
 
-    def __init__(self, message, *, errors=None, field=None):
-        super().__init__(message, field=field, extra={"errors": errors} if errors else None)
+    def __init__(self, message, *, errors=None, field=None, **extra):
+        super().__init__(message, field=field, extra={**({"errors": errors} if errors else {}), **extra})
         self.errors = errors or {}
 
 

@@ -23,6 +23,7 @@ class RecList:
     note: str = ""
     model_version: str | None = None
     reason_title: Title | None = None
+    because: list = field(default_factory=list)  # per title: the liked Title that explains it, or None
 
 
 FALLBACK_NOTE = "Popular picks: no recommendation model is trained yet."
@@ -97,9 +98,9 @@ def recommendations_for_user(*, user, k=20, title_type=None, genre=None, decade=
         return RecList(titles=titles, scores=scores, source=info["source"], model_version=info["version"])
     liked, genres = _onboarding_history(user)
     if info is not None and liked:
-        pairs, info2 = serving.score_for_titles(title_ids=liked, k=k)
-        if pairs:
-            titles, scores = _titles_in_order(pairs)
+        triples, info2 = serving.score_for_titles(title_ids=liked, k=k, exclude_title_ids=_seen_ids(user))
+        if triples:
+            titles, scores = _titles_in_order([(t, s) for t, s, _ in triples])
             return RecList(titles=titles, scores=scores, source="onboarding", model_version=info2["version"])
     seen = _seen_ids(user)
     if genres and not genre:
@@ -168,22 +169,29 @@ def _similar_by_overlap(*, title_id, k):
 
 
 def recommendations_for_titles(*, title_ids, k=5) -> RecList:
-    """"I liked…": k titles for someone who liked all of `title_ids`."""
+    """"I liked…": k titles for someone who liked all of `title_ids` (never one of them), each with
+    the liked title that explains it (`because`). The model's answer
+    (`Recommender.recommend_for_items`); shared genres and people when no model is trained yet."""
     from recommendations import serving
 
     known = set(Title.objects.filter(id__in=list(title_ids)).values_list("id", flat=True))
-    title_ids = [t for t in title_ids if t in known]  # unknown ids are ignored
-    pairs, info = serving.score_for_titles(title_ids=title_ids, k=k)
-    if pairs:
-        titles, scores = _titles_in_order(pairs)
-        return RecList(titles=titles, scores=scores, source="model", model_version=info["version"])
-    seen, out = set(title_ids), []
+    title_ids = list(dict.fromkeys(t for t in title_ids if t in known))  # unknown ids are ignored
+    triples, info = serving.score_for_titles(title_ids=title_ids, k=k)
+    if triples:
+        found = catalog_selectors.titles_by_ids_cached(ids=[t for t, _, _ in triples] + title_ids)
+        keep = [(found[t], s, found.get(w)) for t, s, w in triples if t in found]
+        return RecList(titles=[t for t, _, _ in keep], scores=[s for _, s, _ in keep], source="model",
+                       model_version=info["version"], because=[w for _, _, w in keep])
+    seen, out, because = set(title_ids), [], []
+    liked = catalog_selectors.titles_by_ids_cached(ids=title_ids)
     for tid in title_ids:
         for t in similar_titles(title_id=tid, k=k).titles:
             if t.id not in seen:
                 seen.add(t.id)
                 out.append(t)
-    return RecList(titles=out[:k], scores=[None] * min(k, len(out)), source="features", note=FALLBACK_NOTE)
+                because.append(liked.get(tid))
+    return RecList(titles=out[:k], scores=[None] * min(k, len(out)), source="features", note=FALLBACK_NOTE,
+                   because=because[:k])
 
 
 def trending_titles(*, k=20, days=7):

@@ -82,16 +82,20 @@ def score_for_user(*, user_id, k, allowed_title_ids=None, exclude_title_ids=(), 
     return [(int(model._title_ids[i]), s) for i, s in recs], {"source": source, "version": active["version"]}
 
 
-def score_for_titles(*, title_ids, k, feature_lookup=None):
-    """Titles to recommend to someone who liked `title_ids` (a pseudo-viewer with that history)."""
+def score_for_titles(*, title_ids, k, exclude_title_ids=()):
+    """"I liked…": [(title_id, score, because title_id or None)] for someone who liked `title_ids`
+    (`Recommender.recommend_for_items`, never one of them), or (None, None) without a model."""
     model, active = active_model()
     if model is None:
         return None, None
-    history = [(j, 5.0) for j in (model.item_index(t) for t in title_ids) if j is not None]
-    if not history:
-        return [], {"source": "model", "version": active["version"]}
-    recs = model.recommend(None, history, k=k, exclude_seen=True, include_cold=True, fold_in=True)
-    return [(int(model._title_ids[i]), s) for i, s in recs], {"source": "model", "version": active["version"]}
+    items = [j for j in (model.item_index(t) for t in title_ids) if j is not None]
+    info = {"source": "model", "version": active["version"]}
+    if not items:
+        return [], info
+    exclude = [j for j in (model.item_index(t) for t in exclude_title_ids) if j is not None]
+    recs = model.recommend_for_items(items, k=k, exclude=exclude or None)
+    ids = model._title_ids
+    return [(int(ids[j]), s, None if why is None else int(ids[why])) for j, s, why in recs], info
 
 
 def similar_to_title(*, title_id, k, features_of=None):

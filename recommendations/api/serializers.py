@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from catalog.api.serializers import TitleListSerializer
@@ -10,6 +11,12 @@ class RecommendedTitleSerializer(serializers.Serializer):
     title = TitleListSerializer()
     score = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField()
+    because = TitleListSerializer(allow_null=True, help_text="\"I liked…\": the liked title this pick comes from")
+    reason = serializers.CharField(allow_blank=True, help_text="Why, in words: \"Because you liked Heat\"")
+
+
+def because_text(title) -> str:
+    return "" if title is None else _("Because you liked %(title)s") % {"title": title.primary_title}
 
 
 class RecListSerializer(serializers.Serializer):
@@ -25,16 +32,21 @@ class RecListSerializer(serializers.Serializer):
         directly — these lists are the hottest read of the API (tests check both agree)."""
         card = TitleListSerializer.card
         scores = rec.scores or [None] * len(rec.titles)
-        results = [{"title": card(t), "score": (None if s is None else float(s)), "rank": i + 1}
-                   for i, (t, s) in enumerate(zip(rec.titles, scores, strict=False))]
+        because = rec.because or [None] * len(rec.titles)
+        results = [{"title": card(t), "score": (None if s is None else float(s)), "rank": i + 1,
+                    "because": None if b is None else card(b), "reason": because_text(b)}
+                   for i, (t, s, b) in enumerate(zip(rec.titles, scores, because, strict=False))]
         return {"source": str(rec.source), "note": str(rec.note or ""),
                 "model_version": None if rec.model_version is None else str(rec.model_version),
                 "reason_title": None if rec.reason_title is None else card(rec.reason_title), "results": results}
 
     @staticmethod
     def from_reclist_generic(rec):
-        results = [{"title": t, "score": (None if s is None else float(s)), "rank": i + 1}
-                   for i, (t, s) in enumerate(zip(rec.titles, rec.scores or [None] * len(rec.titles), strict=False))]
+        because = rec.because or [None] * len(rec.titles)
+        results = [{"title": t, "score": (None if s is None else float(s)), "rank": i + 1, "because": b,
+                    "reason": because_text(b)}
+                   for i, (t, s, b) in enumerate(zip(rec.titles, rec.scores or [None] * len(rec.titles), because,
+                                                     strict=False))]
         return RecListSerializer({"source": rec.source, "note": rec.note or "", "model_version": rec.model_version,
                                   "reason_title": rec.reason_title, "results": results}).data
 
@@ -74,12 +86,49 @@ class SimilarQuerySerializer(serializers.Serializer):
 
 
 class ForTitlesQuerySerializer(SimilarQuerySerializer):
-    ids = serializers.RegexField(r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,49}$", max_length=1000,
-                                 help_text="Comma-separated title ids (1 to 50 positive integers), e.g. 12,345",
+    ids = serializers.RegexField(r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,49}$", max_length=1000, required=False,
+                                 help_text="Comma-separated Netfloox title ids (1 to 50 positive integers), e.g. 12,345. "
+                                           "Unknown ids are ignored.",
                                  error_messages={"invalid": "ids must be 1 to 50 comma-separated positive integers."})
+    titles = serializers.CharField(
+        required=False, max_length=2000,
+        help_text="Films as people type them, separated by |: names (\"Heat 1995\", \"Amelie\", an original title) "
+                  "or ids of any source (tt0113277, tmdb:949, ml:6, netflix:3256, id:42). Each must find one "
+                  "film: an ambiguous or unknown one is a 400 that lists it (with the candidates to choose from).")
 
     def validate_ids(self, value):
         return [int(x) for x in value.split(",")]
+
+    def validate_titles(self, value):
+        parts = [" ".join(p.split()) for p in value.split("|")]
+        parts = [p for p in parts if p]
+        if not parts:
+            raise serializers.ValidationError("Give at least one film name or id.")
+        if len(parts) > MAX_LIKED_TITLES:
+            raise serializers.ValidationError(f"At most {MAX_LIKED_TITLES} films.")
+        if any(len(p) > 200 for p in parts):
+            raise serializers.ValidationError("A film name is at most 200 characters.")
+        return list(dict.fromkeys(parts))
+
+    def validate(self, attrs):
+        if not attrs.get("ids") and not attrs.get("titles"):
+            raise serializers.ValidationError({"titles": ["Give the films you liked: titles=Heat 1995|Amelie, "
+                                                          "or ids=12,345."]})
+        return attrs
+
+
+MAX_LIKED_TITLES = 10
+
+
+class UnresolvedTitleSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    status = serializers.ChoiceField(choices=["ambiguous", "unknown"])
+    message = serializers.CharField()
+    candidates = TitleListSerializer(many=True)
+
+
+class ForTitlesSerializer(RecListSerializer):
+    liked = TitleListSerializer(many=True, help_text="The films the query was understood as")
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):

@@ -6,11 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
+from catalog.api.serializers import TitleListSerializer
 from core import selectors as core_selectors
 from core.api.fields import query_data
+from core.errors import ValidationFailed
 from recommendations import selectors, services
 from recommendations.api.serializers import (
     ForTitlesQuerySerializer,
+    ForTitlesSerializer,
     ModelVersionSerializer,
     NotificationSerializer,
     RecListSerializer,
@@ -45,14 +48,35 @@ class SimilarTitlesApi(APIView):
 
 
 class ForTitlesApi(APIView):
+    """"I liked…": five (``k``) films for someone who liked these, each with the liked film it
+    comes from. Films are named by Netfloox ids (``ids``) or as people type them (``titles``)."""
+
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[ForTitlesQuerySerializer], responses=RecListSerializer, tags=["recommendations"])
+    @extend_schema(parameters=[ForTitlesQuerySerializer], responses={200: ForTitlesSerializer},
+                   tags=["recommendations"])
     def get(self, request):
         q = ForTitlesQuerySerializer(data=query_data(request.query_params))
         q.is_valid(raise_exception=True)
-        rec = selectors.recommendations_for_titles(title_ids=q.validated_data["ids"], k=q.validated_data["k"])
-        return Response(RecListSerializer.from_reclist(rec))
+        title_ids = list(q.validated_data.get("ids") or [])
+        unresolved = []
+        for text in q.validated_data.get("titles") or []:
+            found = catalog_selectors.titles_find(text=text)
+            if found.status == "found":
+                title_ids.append(found.title.pk)
+            else:
+                unresolved.append(found)
+        if unresolved:
+            raise ValidationFailed(
+                "Some films were not found: " + "; ".join(catalog_selectors.title_lookup_message(f) for f in unresolved),
+                field="titles", errors={"titles": [catalog_selectors.title_lookup_message(f) for f in unresolved]},
+                unresolved=[{"query": f.query, "status": f.status, "message": catalog_selectors.title_lookup_message(f),
+                             "candidates": [TitleListSerializer.card(t) for t in f.candidates]} for f in unresolved])
+        rec = selectors.recommendations_for_titles(title_ids=title_ids, k=q.validated_data["k"])
+        body = RecListSerializer.from_reclist(rec)
+        liked = catalog_selectors.titles_by_ids_cached(ids=title_ids)
+        body["liked"] = [TitleListSerializer.card(liked[t]) for t in dict.fromkeys(title_ids) if t in liked]
+        return Response(body)
 
 
 @extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("name", str, required=False,

@@ -77,11 +77,12 @@ def cooccurrence_top(L: sp.csr_matrix, neighbours: int, block: int = 512) -> sp.
     indptr, indices, data = [0], [], []
     for s in range(0, n, block):
         C = (LT[s:s + block] @ L).tocsr()
-        C.setdiag(0)
-        C.eliminate_zeros()
+        C.sum_duplicates()
         for r in range(C.shape[0]):
             a, b = C.indptr[r], C.indptr[r + 1]
             cols, vals = C.indices[a:b], C.data[a:b]
+            off = (cols != s + r) & (vals != 0)  # the film itself is not its own neighbour
+            cols, vals = cols[off], vals[off]
             if len(vals) > neighbours:
                 keep = np.argpartition(-vals, neighbours - 1)[:neighbours]
                 cols, vals = cols[keep], vals[keep]

@@ -102,7 +102,7 @@
       close();
       if (navigate) { window.location.assign(opt.href); return; }
       if (tokenMode) {
-        addToken(tokenBox(combo), opt.label);
+        addToken(tokenBox(combo), opt.chip || opt.label);
         input.value = ""; lastQ = null; input.focus();
         return;
       }
@@ -140,7 +140,9 @@
         var small = document.createElement("small");
         small.textContent = kind === "title" ? (item.start_year || "") : T("person", "Person");
         li.appendChild(small);
-        var opt = { el: li, label: label, href: href, kind: kind, id: item.id };
+        // a chip names a title with its year ("Heat (1995)"): the server then knows which Heat
+        var chip = kind === "title" && item.start_year ? label + " (" + item.start_year + ")" : label;
+        var opt = { el: li, label: label, chip: chip, href: href, kind: kind, id: item.id };
         li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(opt); });
         options.push(opt);
         list.appendChild(li);

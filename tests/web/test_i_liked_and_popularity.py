@@ -52,9 +52,14 @@ def test_i_liked_explains_shared_genres_and_people():
             title(4, "Delicatessen", ["Comedy"], [(20, "Jean-Pierre Jeunet", "director")]),
             title(5, "Unrelated", ["Horror"], [])]
     why = explain(liked, recs)
-    assert why[3] == "Shares Sci-Fi, Christopher Nolan with Inception"
-    assert why[4] == "Shares Comedy, Jean-Pierre Jeunet with Amélie"
+    assert why[3] == "Because you liked Inception: Sci-Fi, Christopher Nolan in common"
+    assert why[4] == "Because you liked Amélie: Comedy, Jean-Pierre Jeunet in common"
     assert why[5] == "Liked by viewers with the same tastes as you"
+    # The model's reason wins over the largest overlap, and says so even with nothing in common.
+    why = explain(liked, recs, {4: liked[0], 5: liked[1]})
+    assert why[4] == "Because you liked Inception"
+    assert why[5] == "Because you liked Amélie"
+    assert why[3] == "Because you liked Inception: Sci-Fi, Christopher Nolan in common"
 
 
 @pytest.mark.parametrize("params, message", [

@@ -117,3 +117,57 @@ def test_evaluate_recommender_split_by_item(files, tmp_path):
     res = json.loads(out.read_text())
     assert "per item" in res["split"]["protocol"]["split"]
     assert res["split"]["models"]["hybrid"]["ndcg"] > res["split"]["models"]["most_popular"]["ndcg"]
+
+
+# --- liked_offline ------------------------------------------------------------------------------
+def _queries(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_liked_offline_answers_every_query_from_one_training(files, tmp_path, monkeypatch):
+    from recommendations.ml import offline
+
+    d, ratings, movies, _ = files
+    block = {c: sorted((i for i, k in d["item_cluster"].items() if k == c), key=int) for c in range(d["n_clusters"])}
+    q = _queries(tmp_path / "q.csv", "query_id,item_ids\n"
+                 f"one,{block[0][0]}\n"
+                 f"three,{block[1][0]}|{block[1][1]}|{block[1][2]}\n"
+                 "lost,999999|888888\n"
+                 f"partly,{block[2][0]}|999999\n")
+    fits = []
+    real = offline.train_recommender
+    monkeypatch.setattr(offline, "train_recommender", lambda *a, **kw: fits.append(1) or real(*a, **kw))
+    out = tmp_path / "liked.csv"
+    call_command("liked_offline", "--ratings", ratings, "--items", movies, "--queries", q, "--k", "5",
+                 "--out", str(out), "--no-search", verbosity=0)
+    assert fits == [1]  # trained once, every query answered from that model
+    rows = read_out(out)
+    assert list(rows[0]) == ["query_id", "item_id", "rank"]
+    by = {}
+    for r in rows:
+        by.setdefault(r["query_id"], []).append((int(r["rank"]), r["item_id"]))
+    assert list(by) == ["one", "three", "lost", "partly"]
+    for qid, cluster, query in (("one", 0, block[0][:1]), ("three", 1, block[1][:3]), ("partly", 2, block[2][:1])):
+        recs = [i for _, i in sorted(by[qid])]
+        assert [rk for rk, _ in sorted(by[qid])] == [1, 2, 3, 4, 5]
+        assert not set(recs) & set(query)  # never an item of the query
+        assert sum(d["item_cluster"][i] == cluster for i in recs) >= 4  # the planted taste
+    counts = Counter(d["items"].tolist())
+    assert len(by["lost"]) == 5 and all(counts[i] >= sorted(counts.values())[-10] for _, i in by["lost"])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("query,items\nq,1\n", "line 1, field 'header'"),
+    ("query_id,item_ids\nq1,1\nq1,2\n", "line 3, field 'query_id': 'q1' appears twice"),
+    ("query_id,item_ids\nq1,\n", "line 2, field 'item_ids': no item id"),
+    ("query_id,item_ids\n,5\n", "line 2, field 'query_id': empty"),
+    ("", "line 1, field 'header': empty file"),
+])
+def test_liked_offline_bad_queries_name_file_line_and_field(files, tmp_path, text, message):
+    _, ratings, movies, _ = files
+    q = _queries(tmp_path / "q.csv", text)
+    out = tmp_path / "never.csv"
+    with pytest.raises(CommandError, match=message) as exc:
+        call_command("liked_offline", "--ratings", ratings, "--queries", q, "--out", str(out), verbosity=0)
+    assert str(q) in str(exc.value) and not out.exists()

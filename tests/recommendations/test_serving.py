@@ -196,3 +196,56 @@ def test_user_history_sql_matches_the_orm_query(planted):
     got = sorted(user_history(user_id=user.id))
     assert got == expected and len(got) == len(rows) - 2
     assert user_history(user_id=10**9) == []
+
+
+@pytest.mark.django_db
+def test_i_liked_by_names_gives_films_of_that_taste_each_with_its_reason(trained, api_client):
+    liked = trained["titles"]["action"][:2]
+    romance = {t.id for t in trained["titles"]["romance"]}
+    r = api_client.get("/api/recommendations/for-titles/",
+                       {"titles": f"{liked[0].primary_title.upper()}|{liked[1].primary_title} {liked[1].start_year}",
+                        "k": 5})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert [t["id"] for t in body["liked"]] == [t.id for t in liked]
+    picks = body["results"]
+    assert len(picks) == 5 and not {p["title"]["id"] for p in picks} & ({t.id for t in liked} | romance)
+    for p in picks:
+        assert p["because"]["id"] in {t.id for t in liked}
+        assert p["reason"] == f"Because you liked {p['because']['primary_title']}"
+    # the same answer by Netfloox ids and by any mix of names and ids
+    by_ids = api_client.get(f"/api/recommendations/for-titles/?ids={liked[0].id},{liked[1].id}&k=5").json()
+    mixed = api_client.get("/api/recommendations/for-titles/",
+                           {"titles": f"id:{liked[0].id}|{liked[1].primary_title}", "k": 5}).json()
+    assert by_ids["results"] == picks == mixed["results"]
+
+
+@pytest.mark.django_db
+def test_i_liked_ambiguous_or_unknown_names_are_a_400_that_lists_them(trained, api_client):
+    from catalog.models import Title
+
+    twin = trained["titles"]["action"][0]
+    Title.objects.create(primary_title=twin.primary_title, start_year=1950, imdb_votes=twin.imdb_votes)
+    r = api_client.get("/api/recommendations/for-titles/",
+                       {"titles": f"{twin.primary_title}|qqq no such film|{trained['titles']['action'][1].primary_title}"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["field"] == "titles" and len(body["errors"]["titles"]) == 2
+    amb, unk = body["unresolved"]
+    assert amb["query"] == twin.primary_title and amb["status"] == "ambiguous"
+    assert {c["start_year"] for c in amb["candidates"]} == {twin.start_year, 1950}
+    assert unk == {"query": "qqq no such film", "status": "unknown", "candidates": [],
+                   "message": "“qqq no such film”: no such film in the catalog."}
+    # saying which one (the year) resolves it
+    r = api_client.get("/api/recommendations/for-titles/", {"titles": f"{twin.primary_title} ({twin.start_year})"})
+    assert r.status_code == 200 and r.json()["liked"][0]["id"] == twin.id
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query, field", [
+    ({}, "titles"), ({"titles": " | "}, "titles"), ({"titles": "|".join(f"film {i}" for i in range(11))}, "titles"),
+    ({"ids": "1,x"}, "ids"), ({"titles": "Heat", "k": "0"}, "k"),
+])
+def test_i_liked_bad_queries_name_their_field(planted, api_client, query, field):
+    r = api_client.get("/api/recommendations/for-titles/", query)
+    assert r.status_code == 400 and field in r.json()["errors"], r.json()

@@ -166,3 +166,17 @@ def test_popularity_with_the_real_service(client, catalog, monkeypatch):
     page = html(client.post(reverse("popularity:estimate"), {**VALID, "genres": ["Drama", "Nope"]}))
     assert re.search(r'<ul class="field-errors" id="genres_error">', page)  # not a known choice
     assert PopularityPrediction.objects.count() == 1
+
+
+def test_i_liked_asks_which_film_an_ambiguous_name_means(client, catalog):
+    from catalog.models import Title
+
+    memento = catalog["Memento"]
+    other = Title.objects.create(primary_title="Memento", start_year=1980, imdb_votes=memento.imdb_votes)
+    page = html(client.get(reverse("recommendations:i_liked"), {"names": ["memento"]}))
+    assert "“memento” matches several films" in page and 'class="rec-item"' not in page
+    links = {pk: href for href, pk in re.findall(r'<a href="([^"]+)" data-pick="(\d+)"', page)}
+    assert set(links) == {str(memento.pk), str(other.pk)}
+    chosen = client.get(reverse("recommendations:i_liked") + links[str(memento.pk)].replace("&amp;", "&"))
+    assert chosen.context["liked"] == [memento] and len(chosen.context["results"]) == 5
+    assert "Because you liked Memento" in html(chosen)

@@ -409,6 +409,15 @@ class Recommender:
             out[s:s + Hc.shape[0]] = top_k(self._blend(E, L, allowed), k)
         return out
 
+    def lightfm_boost(self, items: Sequence[int]) -> np.ndarray:
+        """z-scores (over the warm items) of the LightFM scores of a viewer folded in from
+        ``items`` as 5-star ratings: the hybrid's (features included) opinion of each item."""
+        u = self.user_vector(None, [(int(j), self.params.weight_scale) for j in items], fold_in=True)
+        s = (self.item_vectors @ np.asarray(u, dtype=self.item_vectors.dtype) + self.item_biases).astype(np.float64)
+        warm = s[self.warm] if self.warm.any() else s
+        sd = warm.std()
+        return (s - warm.mean()) / (sd if sd > 0 else 1.0)
+
     def recommend_for_items(self, items: Sequence[int], k: int = 5, *, exclude: Sequence[int] | None = None,
                             allowed: np.ndarray | None = None) -> list[tuple[int, float, int | None]]:
         """"Films I liked → k films": top ``k`` (item index, score, the query item that explains it),
@@ -419,7 +428,8 @@ class Recommender:
         if not items or k < 1:
             return []
         if self.liked is not None:
-            return self.liked.recommend(items, k, exclude=exclude, allowed=allowed)
+            boost = self.lightfm_boost(items) if self.liked.params.lightfm_weight else None
+            return self.liked.recommend(items, k, exclude=exclude, allowed=allowed, boost=boost)
         excl = list(exclude or [])
         if allowed is not None:
             excl += np.flatnonzero(~allowed).tolist()

@@ -149,12 +149,23 @@ def tune(matrix: InteractionMatrix, *, item_features: Mapping | None = None, par
     return chosen, report
 
 
-def tune_liked_for(matrix: InteractionMatrix, item_features: Mapping | None, p: HybridParams):
-    """(params with the "I liked…" knobs chosen on validation, report) — :func:`.liked.tune_liked`."""
+def tune_liked_for(matrix: InteractionMatrix, item_features: Mapping | None, p: HybridParams, grid=None):
+    """(params with the "I liked…" knobs chosen on validation, report) — :func:`.liked.tune_liked`,
+    the LightFM part of each fold trained (with ``p``) on that fold's training viewers only."""
     F, space = build_feature_matrix(matrix.items, item_features, identity=False)
     genres = genre_matrix(F, space.names.ids, 0, matrix.n_items)
-    lp, rep = tune_liked(matrix.values, params=Recommender.liked_params(p), genres=genres)
-    chosen = {k: getattr(lp, k) for k in ("shrinkage", "genre_gamma", "popular_penalty_one", "popular_penalty_many")}
+    user_of_nnz = np.repeat(np.arange(matrix.n_users), np.diff(matrix.values.indptr))
+
+    def lightfm_for(keep_rows):
+        fold = Recommender.fit(matrix.subset(keep_rows[user_of_nnz]), item_features=item_features,
+                               params=p.replace(blend_weight=1.0, liked={**(p.liked or {}), "neighbours": 1}),
+                               keep_interactions=False)
+        return fold.lightfm_boost
+
+    lp, rep = tune_liked(matrix.values, params=Recommender.liked_params(p), genres=genres, lightfm_for=lightfm_for,
+                         grid=grid)
+    chosen = {k: getattr(lp, k) for k in ("shrinkage", "genre_gamma", "lightfm_weight", "popular_penalty_one",
+                                          "popular_penalty_many")}
     return p.replace(liked={**(p.liked or {}), **chosen}), rep
 
 

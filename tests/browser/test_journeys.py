@@ -193,6 +193,8 @@ def test_i_liked_returns_five_films(make_page, browser_catalog):
     page.keyboard.press("Escape")
     page.keyboard.press("Enter")  # typed text becomes a chip
     assert page.locator(".token").count() == 3
+    # a chip picked from the suggestions names its year, so the server knows which one is meant
+    assert page.locator(".token span").all_inner_texts()[:2] == ["Inception (2010)", "Amélie (2001)"]
     page.click(".i-liked-form button[type=submit]")
     page.wait_for_selector("[data-results]")
     items = page.locator(".rec-item")

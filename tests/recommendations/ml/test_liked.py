@@ -21,6 +21,10 @@ from recommendations.ml.recommender import HybridParams, Recommender
 from .planted import planted
 
 
+SMALL_GRID = {"shrinkage": (5.0,), "genre_gamma": (1.0,), "lightfm_weight": (0.0, 0.1),
+              "popular_penalty": (0.0, 0.05, 0.1, 0.2, 0.4, 1.0)}
+
+
 def _genres(d):
     return {i: [f"genre:{g}" for g in gs] for i, gs in d["genres"].items()}
 
@@ -110,18 +114,42 @@ def test_validation_search_keeps_the_share_of_hits_under_the_target(data):
     d, m = data
     F_genres = genre_matrix(*_feature_matrix(m, _genres(d)), m.n_items)
     p, report = tune_liked(m.values, genres=F_genres, params=LikedParams(popular_share=0.5, popular_n=10),
-                           min_likes=10)
+                           min_likes=10, grid={**SMALL_GRID, "shrinkage": (2.0, 10.0), "genre_gamma": (0.0, 1.0)})
     assert "chosen" in report, report.get("skipped")
     chosen = report["chosen"]
-    one = report["grid"][f"a={chosen['shrinkage']:g},gamma={chosen['genre_gamma']:g},n=1,"
-                         f"penalty={chosen['popular_penalty_one']:g}"]
-    three = report["grid"][f"a={chosen['shrinkage']:g},gamma={chosen['genre_gamma']:g},n=3,"
-                           f"penalty={chosen['popular_penalty_many']:g}"]
+    assert chosen["lightfm_weight"] == 0.0  # no LightFM given: its weight is not searched
+    key = f"a={chosen['shrinkage']:g},gamma={chosen['genre_gamma']:g},lightfm=0"
+    one = report["grid"][f"{key},n=1,penalty={chosen['popular_penalty_one']:g}"]
+    three = report["grid"][f"{key},n=3,penalty={chosen['popular_penalty_many']:g}"]
     assert one[1] <= 0.5 and three[1] <= 0.5
     assert one[0] == pytest.approx(report["ndcg@5_one"], abs=1e-5)
     assert p.shrinkage == chosen["shrinkage"] and p.popular_penalty_many == chosen["popular_penalty_many"]
     # it measured something: the planted tastes make the chosen setting far better than chance
     assert report["ndcg@5_one"] > 0.5
+
+
+def test_validation_search_trains_the_lightfm_part_without_the_held_out_viewers(data):
+    from recommendations.ml.train import tune_liked_for
+
+    d, m = data
+    seen = []
+    real_fit = Recommender.fit
+
+    def spy(matrix, **kw):
+        seen.append(np.diff(matrix.values.indptr))
+        return real_fit(matrix, **kw)
+
+    p = HybridParams(no_components=8, epochs=3, lightfm_ensemble=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Recommender, "fit", staticmethod(spy))
+        chosen, report = tune_liked_for(m, _genres(d), p, grid=SMALL_GRID)
+    assert "chosen" in report, report.get("skipped")
+    assert len(seen) == 4  # one LightFM model per validation fold
+    held = [np.flatnonzero(rows == 0) for rows in seen]
+    likes = np.asarray((m.values >= 4).sum(1)).ravel()
+    assert all(len(h) and (likes[h] >= 20).all() for h in held)  # the held-out viewers have no row
+    assert not set(held[0]) & set(held[1])
+    assert set(chosen.liked) >= {"shrinkage", "genre_gamma", "lightfm_weight", "popular_penalty_one"}
 
 
 def _feature_matrix(m, feats):

@@ -37,6 +37,8 @@ SEMANTIC_400 = {
     ("POST", "/api/events/"): "per-kind rules (a rating needs a value) and references (the title and the viewer "
                               "exist; the viewer may post for that user)",
     ("POST", "/api/popularity/predict/"): "people named by id or name must exist in the catalog",
+    ("GET", "/api/recommendations/for-titles/"): "each film named in `titles` must be in the catalog, once (an "
+                                                 "unknown or ambiguous name is a 400 that lists it)",
 }
 SEMANTIC_400_PREFIXES = {
     ("GET", "/api/analytics/catalog/"): "year_max must not be before year_min (a rule between two parameters)",

@@ -75,7 +75,7 @@ def test_sign_up_onboard_browse_watch_and_get_new_picks(make_page, browser_catal
     first_poster.click()
     _pick_with_keyboard(page, "#onb-names", "amelie", "Amélie")
     _pick_with_keyboard(page, "#onb-names", "incep", "Inception")
-    assert page.locator(".token span").all_inner_texts() == ["Amélie", "Inception"]
+    assert page.locator(".token span").all_inner_texts() == ["Amélie (2001)", "Inception (2010)"]  # with the year
     step(page, "onboarding", "Onboarding: liked genres and films, the recommender's cold start", scroll_to="top")
     page.click("button[name=save]")
     page.wait_for_url(re.compile(r".*/$"))

@@ -20,7 +20,6 @@ from recommendations.ml.recommender import HybridParams, Recommender
 
 from .planted import planted
 
-
 SMALL_GRID = {"shrinkage": (5.0,), "genre_gamma": (1.0,), "lightfm_weight": (0.0, 0.1),
               "popular_penalty": (0.0, 0.05, 0.1, 0.2, 0.4, 1.0)}
 

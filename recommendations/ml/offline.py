@@ -20,6 +20,28 @@ from .recommender import HybridParams
 from .train import train_recommender
 
 
+def write_csv_atomically(out_path, header, rows) -> int:
+    """Write ``header`` then ``rows`` to ``out_path`` through a temporary file in the same folder,
+    moved into place only when complete (a failure leaves no partial file). Returns the rows."""
+    out_path = os.path.abspath(str(out_path))
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".offline-", suffix=".csv", dir=os.path.dirname(out_path))
+    n = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            for row in rows:
+                w.writerow(row)
+                n += 1
+        os.replace(tmp, out_path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return n
+
+
 def read_user_list(path) -> list[str]:
     """User ids, one per line (blank lines skipped, an optional ``userId``-like header line)."""
     path = str(path)
@@ -56,28 +78,18 @@ def recommend_offline(ratings_path, users_path, out_path, *, items_path=None, k:
     known = idx >= 0
     tops = model.recommend_batch(idx[known], k) if known.any() else np.zeros((0, k), dtype=np.int64)
     popular = [i for i, _ in model.most_popular(k)]
-    out_path = os.path.abspath(str(out_path))
-    os.makedirs(os.path.dirname(out_path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".recommend-", suffix=".csv", dir=os.path.dirname(out_path))
-    rows_written, j = 0, 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["user_id", "item_id", "rank"])
-            for user, is_known in zip(users, known, strict=True):
-                if is_known:
-                    rec = [int(i) for i in tops[j] if i >= 0]
-                    j += 1
-                else:
-                    rec = popular
-                for rank, i in enumerate(rec, start=1):
-                    w.writerow([user, m.items[i], rank])
-                    rows_written += 1
-        os.replace(tmp, out_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    def rows():
+        j = 0
+        for user, is_known in zip(users, known, strict=True):
+            if is_known:
+                rec = [int(i) for i in tops[j] if i >= 0]
+                j += 1
+            else:
+                rec = popular
+            for rank, i in enumerate(rec, start=1):
+                yield user, m.items[i], rank
+
+    rows_written = write_csv_atomically(out_path, ["user_id", "item_id", "rank"], rows())
     return {"users": len(users), "known_users": int(known.sum()), "popular_fallback": int((~known).sum()),
             "rows": rows_written, "seconds": time.perf_counter() - t0, "train_seconds": report["seconds"],
             "params": model.params.to_dict(), "validation": report.get("search", {}).get("chosen"),
@@ -138,31 +150,23 @@ def liked_offline(ratings_path, queries_path, out_path, *, items_path=None, k: i
     m = build_interactions(table.users, table.items, table.ratings, timestamps=table.timestamps)
     model, report = train_recommender(m, item_features=features, params=params, search=search)
     say(f"trained in {report['seconds']:.1f}s; \"I liked\" knobs {model.params.liked}")
-    out_path = os.path.abspath(str(out_path))
-    os.makedirs(os.path.dirname(out_path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".liked-", suffix=".csv", dir=os.path.dirname(out_path))
-    rows_written, unknown_items, fallback = 0, 0, 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["query_id", "item_id", "rank"])
-            for qid, items in queries:
-                idx = m.items.indices(items)
-                unknown_items += int((idx < 0).sum())
-                known = idx[idx >= 0]
-                if len(known):
-                    rec = [j for j, _, _ in model.recommend_for_items(known, k=k)]
-                else:
-                    fallback += 1
-                    rec = [j for j, _ in model.most_popular(k)]
-                for rank, j in enumerate(rec, start=1):
-                    w.writerow([qid, m.items[j], rank])
-                    rows_written += 1
-        os.replace(tmp, out_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    counts = {"unknown": 0, "fallback": 0}
+
+    def rows():
+        for qid, items in queries:
+            idx = m.items.indices(items)
+            counts["unknown"] += int((idx < 0).sum())
+            known = idx[idx >= 0]
+            if len(known):
+                rec = [j for j, _, _ in model.recommend_for_items(known, k=k)]
+            else:
+                counts["fallback"] += 1
+                rec = [j for j, _ in model.most_popular(k)]
+            for rank, j in enumerate(rec, start=1):
+                yield qid, m.items[j], rank
+
+    rows_written = write_csv_atomically(out_path, ["query_id", "item_id", "rank"], rows())
+    unknown_items, fallback = counts["unknown"], counts["fallback"]
     return {"queries": len(queries), "rows": rows_written, "unknown_items": unknown_items,
             "popular_fallback": fallback, "seconds": time.perf_counter() - t0, "train_seconds": report["seconds"],
             "liked_params": model.params.liked, "ratings": len(table)}

@@ -232,6 +232,9 @@ def _client_proc(proc_no, mode, port, data, threads, start_at, stop_at, warm_unt
             elif mode == "me-recommendations":
                 _, key = viewers[rng.randrange(len(viewers))]
                 url, headers = "/api/me/recommendations/?k=10", {"Authorization": f"Token {key}"}
+            elif mode == "liked":  # "I liked…" two random films
+                a, b = titles[rng.randrange(len(titles))], titles[rng.randrange(len(titles))]
+                url = f"/api/recommendations/for-titles/?ids={a},{b}&k=5"
             else:
                 url = f"/api/titles/{titles[rng.randrange(len(titles))]}/similar/?k=5"
             t0 = time.perf_counter()
@@ -369,7 +372,8 @@ def report(args, seeded, trained, results, rt, started, loads):
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     names = {"baseline": "baseline: GET /healthz", "me-recommendations": "GET /api/me/recommendations/?k=10",
-             "similar": "GET /api/titles/{id}/similar/?k=5"}
+             "similar": "GET /api/titles/{id}/similar/?k=5",
+             "liked": "GET /api/recommendations/for-titles/?ids={a},{b}&k=5"}
     for r in results:
         per = r["web_cpu_ms_per_req"] + r["pg_cpu_ms_per_req"]
         cap = 2000.0 / per if per > 0 else float("nan")
@@ -427,7 +431,7 @@ def main():
     ap.add_argument("--redis-db", type=int, default=11)
     ap.add_argument("--realtime-trials", type=int, default=40)
     ap.add_argument("--modes", nargs="*", default=["baseline", "me-recommendations", "similar"],
-                    choices=["baseline", "me-recommendations", "similar"])
+                    choices=["baseline", "me-recommendations", "similar", "liked"])
     ap.add_argument("--keep-db", action="store_true", help="reuse the seeded (and, if done, trained) database")
     ap.add_argument("--notes", default="")
     ap.add_argument("--json", type=Path, help="also write the measurements (rows, refresh times, worker memory) here")

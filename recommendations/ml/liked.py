@@ -78,28 +78,30 @@ def like_matrix(values: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
 
 def cooccurrence_top(L: sp.csr_matrix, neighbours: int, block: int = 512) -> sp.csr_matrix:
     """items × items co-like counts (diagonal removed), the ``neighbours`` largest per row kept.
-    Built by blocks of item rows, so the memory is one block × n_items at a time."""
-    LT = sp.csr_matrix(L.T)
+    Built by blocks of item rows, each a dense block × n_items array (≈ 36 MB at 17,770 films)
+    whose top counts are picked by one vectorised partition."""
+    LT = sp.csr_matrix(L.T, dtype=np.float32)
+    Lc = sp.csr_matrix(L, dtype=np.float32)
     n = L.shape[1]
-    indptr, indices, data = [0], [], []
+    keep = max(1, min(neighbours, n))
+    indptr, indices, data, total = [np.zeros(1, dtype=np.int64)], [], [], 0
     for s in range(0, n, block):
-        C = (LT[s:s + block] @ L).tocsr()
-        C.sum_duplicates()
-        for r in range(C.shape[0]):
-            a, b = C.indptr[r], C.indptr[r + 1]
-            cols, vals = C.indices[a:b], C.data[a:b]
-            off = (cols != s + r) & (vals != 0)  # the film itself is not its own neighbour
-            cols, vals = cols[off], vals[off]
-            if len(vals) > neighbours:
-                keep = np.argpartition(-vals, neighbours - 1)[:neighbours]
-                cols, vals = cols[keep], vals[keep]
-            order = np.argsort(cols, kind="stable")
-            indices.append(cols[order].astype(np.int32))
-            data.append(vals[order].astype(np.float32))
-            indptr.append(indptr[-1] + len(cols))
+        e = min(s + block, n)
+        C = (LT[s:e] @ Lc).toarray()
+        C[np.arange(e - s), np.arange(s, e)] = 0  # the film itself is not its own neighbour
+        idx = (np.argpartition(-C, keep - 1, axis=1)[:, :keep] if keep < n
+               else np.broadcast_to(np.arange(n), C.shape).copy())
+        idx.sort(axis=1)
+        vals = np.take_along_axis(C, idx, 1)
+        nonzero = vals > 0
+        counts = nonzero.sum(1)
+        indices.append(idx[nonzero].astype(np.int32))
+        data.append(vals[nonzero].astype(np.float32))
+        indptr.append(total + np.cumsum(counts))
+        total += int(counts.sum())
     data = np.concatenate(data) if data else np.zeros(0, np.float32)
     indices = np.concatenate(indices) if indices else np.zeros(0, np.int32)
-    return sp.csr_matrix((data, indices, np.asarray(indptr, dtype=np.int64)), shape=(n, n))
+    return sp.csr_matrix((data, indices, np.concatenate(indptr)), shape=(n, n))
 
 
 def genre_matrix(item_features: sp.csr_matrix | None, feature_names: list[str] | None, n_identity: int,

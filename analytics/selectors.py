@@ -427,6 +427,39 @@ def _since(f: ViewingFilters):
     return now - dt.timedelta(days=f.days), now
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in the site's time zone (the days of `TruncDate`)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _rolled_days(since, now):
+    """({day: ViewingDay}, (start, end) or None): the window's whole closed days that have a
+    roll-up, as one run of consecutive days ending at the latest of them, and the time range
+    they cover. Every other part of the window is scanned in the event log."""
+    from analytics.models import ViewingDay
+
+    first = timezone.localtime(since).date() + dt.timedelta(days=1)  # the window's first whole day
+    last = timezone.localtime(now).date() - dt.timedelta(days=1)
+    if first > last:
+        return {}, None
+    rows = {r.day: r for r in ViewingDay.objects.filter(day__gte=first, day__lte=last)}
+    if not rows:
+        return {}, None
+    end = start = max(rows)
+    while start - dt.timedelta(days=1) in rows:
+        start -= dt.timedelta(days=1)
+    run = {d: r for d, r in rows.items() if start <= d <= end}
+    return run, (day_start(start), day_start(end + dt.timedelta(days=1)))
+
+
+def _window_events(since, covered):
+    """Events of the window outside the rolled-up range (two index ranges, not one filtered scan)."""
+    if covered is None:
+        return Event.objects.filter(server_ts__gte=since)
+    lo, hi = covered
+    return Event.objects.filter(Q(server_ts__gte=since, server_ts__lt=lo) | Q(server_ts__gte=hi))
+
+
 def _day_range(since, now):
     d, end, out = since.date(), now.date(), []
     while d <= end:
@@ -436,15 +469,19 @@ def _day_range(since, now):
 
 
 def kpi_events_per_day(*, filters: ViewingFilters) -> dict:
+    """Events per day and kind: closed days from their roll-up (`ViewingDay`), the rest scanned."""
     since, now = _since(filters)
-    rows = (Event.objects.filter(server_ts__gte=since).annotate(day=TruncDate("server_ts"))
+    run, covered = _rolled_days(since, now)
+    rows = (_window_events(since, covered).annotate(day=TruncDate("server_ts"))
             .values("day", "kind").annotate(n=Count("id")).order_by("day", "kind"))
     days = {}
     totals = {}
-    for r in rows:
-        day = r["day"].isoformat() if hasattr(r["day"], "isoformat") else str(r["day"])
-        days.setdefault(day, {})[r["kind"]] = r["n"]
-        totals[r["kind"]] = totals.get(r["kind"], 0) + r["n"]
+    counts = [(r["day"], r["kind"], r["n"]) for r in rows]
+    counts += [(d, kind, n) for d, row in run.items() for kind, n in row.events.items()]
+    for day, kind, n in counts:
+        day = day.isoformat() if hasattr(day, "isoformat") else str(day)
+        days.setdefault(day, {})[kind] = days.get(day, {}).get(kind, 0) + n
+        totals[kind] = totals.get(kind, 0) + n
     kinds = [k for k, _ in EventKind.choices]
     return {
         "since": since.isoformat(), "until": now.isoformat(), "kinds": kinds,
@@ -499,9 +536,11 @@ def kpi_watched_abandoned(*, filters: ViewingFilters, top: int = 10) -> dict:
 
 
 def kpi_active_viewers(*, filters: ViewingFilters) -> dict:
+    """Distinct viewers per day (closed days from their roll-up) and over the last 1, 7, 30 days."""
     since, now = _since(filters)
-    per_day = {}
-    for r in (Event.objects.filter(server_ts__gte=since).annotate(day=TruncDate("server_ts")).values("day")
+    run, covered = _rolled_days(since, now)
+    per_day = {d.isoformat(): row.viewers for d, row in run.items()}
+    for r in (_window_events(since, covered).annotate(day=TruncDate("server_ts")).values("day")
               .annotate(n=Count("user_id", distinct=True)).order_by("day")):
         per_day[r["day"].isoformat() if hasattr(r["day"], "isoformat") else str(r["day"])] = r["n"]
     windows = Event.objects.filter(server_ts__gte=now - dt.timedelta(days=30)).aggregate(

@@ -6,11 +6,15 @@ figure and genre list becomes unreachable at once (old entries expire by their T
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 from pathlib import Path
 
 from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from analytics import selectors
 
@@ -205,3 +209,47 @@ def _render_pngs(out: Path, figures: dict, say) -> str | None:
     finally:
         scratch.unlink(missing_ok=True)
     return None
+
+
+ROLLUP_SETTLE = dt.timedelta(hours=1)  # a day is rolled up once it ended this long ago
+ROLLUP_MAX_DAYS = 3650  # the longest window the viewing KPIs accept
+ROLLUP_CHUNK_DAYS = 31  # days per aggregation statement
+
+
+def viewing_days_rollup(*, now: dt.datetime | None = None, max_days: int = ROLLUP_MAX_DAYS) -> int:
+    """Store the roll-up (`analytics.models.ViewingDay`) of every closed day of the last
+    ``max_days`` that has none yet and ended more than `ROLLUP_SETTLE` ago. Returns the days
+    written. Idempotent; the first run reads the whole event log of the window, later runs one
+    day. Days with no event get a row too, so they are not scanned again."""
+    from analytics.models import ViewingDay
+    from analytics.selectors import day_start
+    from interactions.models import Event
+
+    now = now or timezone.now()
+    last = timezone.localtime(now - ROLLUP_SETTLE).date() - dt.timedelta(days=1)
+    first = last - dt.timedelta(days=max_days - 1)
+    first_event = Event.objects.order_by("server_ts").values_list("server_ts", flat=True).first()
+    if first_event is None or last < first:
+        return 0
+    first = max(first, timezone.localtime(first_event).date())
+    have = set(ViewingDay.objects.filter(day__gte=first, day__lte=last).values_list("day", flat=True))
+    missing = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    missing = [d for d in missing if d not in have]
+    written = 0
+    for i in range(0, len(missing), ROLLUP_CHUNK_DAYS):
+        days = missing[i:i + ROLLUP_CHUNK_DAYS]
+        window = Event.objects.filter(server_ts__gte=day_start(days[0]),
+                                      server_ts__lt=day_start(days[-1] + dt.timedelta(days=1)))
+        per_kind, per_day = {}, {}
+        for r in window.annotate(day=TruncDate("server_ts")).values("day", "kind").annotate(n=Count("id")):
+            per_kind.setdefault(r["day"], {})[r["kind"]] = r["n"]
+        for r in window.annotate(day=TruncDate("server_ts")).values("day").annotate(n=Count("user_id", distinct=True)):
+            per_day[r["day"]] = r["n"]
+        stamp = timezone.now()
+        rows = [ViewingDay(day=d, events=per_kind.get(d, {}), viewers=per_day.get(d, 0), computed_at=stamp)
+                for d in days]
+        ViewingDay.objects.bulk_create(rows, ignore_conflicts=True)
+        written += len(rows)
+    if written:
+        log.info("viewing roll-up: %d closed day(s) stored", written)
+    return written

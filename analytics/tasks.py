@@ -8,3 +8,11 @@ def warm_dashboard_cache() -> int:
     from analytics.services import analytics_cache_warm
 
     return analytics_cache_warm()
+
+
+@shared_task(name="analytics.tasks.rollup_viewing_days", acks_late=True, time_limit=3600, soft_time_limit=3500,
+             ignore_result=True)
+def rollup_viewing_days() -> int:
+    from analytics.services import viewing_days_rollup
+
+    return viewing_days_rollup()

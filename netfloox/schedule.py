@@ -24,6 +24,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"queue": "default", "expires": 3000},
     },
+    "rollup-viewing-days-hourly": {
+        # Closed days of the event log, rolled up once (analytics: events and viewers per day).
+        "task": "analytics.tasks.rollup_viewing_days",
+        "schedule": crontab(minute=7),
+        "options": {"queue": "default", "expires": 3000},
+    },
     "poll-watch-stream": {
         # No-op unless NETFLOOX_STREAM_URL is set; one short poll every 10 s.
         "task": "interactions.tasks.poll_watch_stream",

@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from analytics.filters import CatalogFilters, ViewingFilters
+from analytics.models import ViewingDay
 from catalog.models import Credit, CreditCategory, Genre, Person, Title, TitleType
 from core.models import ModelVersion
 from interactions.models import Event, EventKind
@@ -436,8 +437,6 @@ def _rolled_days(since, now):
     """({day: ViewingDay}, (start, end) or None): the window's whole closed days that have a
     roll-up, as one run of consecutive days ending at the latest of them, and the time range
     they cover. Every other part of the window is scanned in the event log."""
-    from analytics.models import ViewingDay
-
     first = timezone.localtime(since).date() + dt.timedelta(days=1)  # the window's first whole day
     last = timezone.localtime(now).date() - dt.timedelta(days=1)
     if first > last:

@@ -17,6 +17,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analytics import selectors
+from analytics.models import ViewingDay
+from interactions.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +223,6 @@ def viewing_days_rollup(*, now: dt.datetime | None = None, max_days: int = ROLLU
     ``max_days`` that has none yet and ended more than `ROLLUP_SETTLE` ago. Returns the days
     written. Idempotent; the first run reads the whole event log of the window, later runs one
     day. Days with no event get a row too, so they are not scanned again."""
-    from analytics.models import ViewingDay
-    from analytics.selectors import day_start
-    from interactions.models import Event
-
     now = now or timezone.now()
     last = timezone.localtime(now - ROLLUP_SETTLE).date() - dt.timedelta(days=1)
     first = last - dt.timedelta(days=max_days - 1)
@@ -238,8 +236,8 @@ def viewing_days_rollup(*, now: dt.datetime | None = None, max_days: int = ROLLU
     written = 0
     for i in range(0, len(missing), ROLLUP_CHUNK_DAYS):
         days = missing[i:i + ROLLUP_CHUNK_DAYS]
-        window = Event.objects.filter(server_ts__gte=day_start(days[0]),
-                                      server_ts__lt=day_start(days[-1] + dt.timedelta(days=1)))
+        window = Event.objects.filter(server_ts__gte=selectors.day_start(days[0]),
+                                      server_ts__lt=selectors.day_start(days[-1] + dt.timedelta(days=1)))
         per_kind, per_day = {}, {}
         for r in window.annotate(day=TruncDate("server_ts")).values("day", "kind").annotate(n=Count("id")):
             per_kind.setdefault(r["day"], {})[r["kind"]] = r["n"]

@@ -219,6 +219,19 @@ def _decide(query: str, found: list, how: str, limit: int) -> TitleLookup:
     return TitleLookup(query, "ambiguous", candidates=found[:limit], how=how)
 
 
+def titles_resolve(*, texts) -> tuple[list[Title], list[TitleLookup]]:
+    """(the titles that ``texts`` find, each once and in order; the lookups that found none:
+    ambiguous or unknown) — `titles_find` for each."""
+    titles, unresolved = [], []
+    for text in texts:
+        found = titles_find(text=text)
+        if found.status != "found":
+            unresolved.append(found)
+        elif all(t.pk != found.title.pk for t in titles):
+            titles.append(found.title)
+    return titles, unresolved
+
+
 def title_lookup_message(lookup: TitleLookup) -> str:
     """What to tell the person who typed ``lookup.query`` (ambiguous: the choices; unknown: so)."""
     if lookup.status == "ambiguous":

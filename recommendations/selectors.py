@@ -97,12 +97,12 @@ def recommendations_for_user(*, user, k=20, title_type=None, genre=None, decade=
         titles, scores = _titles_in_order(pairs)
         return RecList(titles=titles, scores=scores, source=info["source"], model_version=info["version"])
     liked, genres = _onboarding_history(user)
+    seen = _seen_ids(user)
     if info is not None and liked:
-        triples, info2 = serving.score_for_titles(title_ids=liked, k=k, exclude_title_ids=_seen_ids(user))
+        triples, info2 = serving.score_for_titles(title_ids=liked, k=k, exclude_title_ids=seen)
         if triples:
             titles, scores = _titles_in_order([(t, s) for t, s, _ in triples])
             return RecList(titles=titles, scores=scores, source="onboarding", model_version=info2["version"])
-    seen = _seen_ids(user)
     if genres and not genre:
         titles = []
         for slug in genres:

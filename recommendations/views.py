@@ -83,19 +83,16 @@ def i_liked(request):
             errors = list(exc.messages)
         if not errors and not names:
             errors = [_("Type at least one film you liked.")]
-        for name in names:
-            found = catalog_selectors.titles_find(text=name)
-            if found.status == "found":
-                if all(t.pk != found.title.pk for t in liked):
-                    liked.append(found.title)
-            elif found.status == "ambiguous":
-                others = [n for n in names if n != name]
-                ambiguous.append({"query": name, "message": catalog_selectors.title_lookup_message(found),
+        liked, unresolved = catalog_selectors.titles_resolve(texts=names)
+        for found in unresolved:
+            if found.status == "ambiguous":
+                others = [n for n in names if n != found.query]
+                ambiguous.append({"query": found.query, "message": catalog_selectors.title_lookup_message(found),
                                   "choices": [{"title": t, "href": "?" + urlencode(
                                       {"names": [*others, _pick_value(t, found.candidates)]}, doseq=True)}
                                       for t in found.candidates]})
             else:
-                unmatched.append(name)
+                unmatched.append(found.query)
         if names and not liked and not ambiguous:
             errors.append(_("We found none of these titles. Check the spelling or pick one from the suggestions."))
     if liked:

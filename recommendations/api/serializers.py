@@ -120,13 +120,6 @@ class ForTitlesQuerySerializer(SimilarQuerySerializer):
 MAX_LIKED_TITLES = 10
 
 
-class UnresolvedTitleSerializer(serializers.Serializer):
-    query = serializers.CharField()
-    status = serializers.ChoiceField(choices=["ambiguous", "unknown"])
-    message = serializers.CharField()
-    candidates = TitleListSerializer(many=True)
-
-
 class ForTitlesSerializer(RecListSerializer):
     liked = TitleListSerializer(many=True, help_text="The films the query was understood as")
 

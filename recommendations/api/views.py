@@ -58,20 +58,15 @@ class ForTitlesApi(APIView):
     def get(self, request):
         q = ForTitlesQuerySerializer(data=query_data(request.query_params))
         q.is_valid(raise_exception=True)
-        title_ids = list(q.validated_data.get("ids") or [])
-        unresolved = []
-        for text in q.validated_data.get("titles") or []:
-            found = catalog_selectors.titles_find(text=text)
-            if found.status == "found":
-                title_ids.append(found.title.pk)
-            else:
-                unresolved.append(found)
+        found, unresolved = catalog_selectors.titles_resolve(texts=q.validated_data.get("titles") or [])
+        title_ids = list(q.validated_data.get("ids") or []) + [t.pk for t in found]
         if unresolved:
+            messages = [catalog_selectors.title_lookup_message(f) for f in unresolved]
             raise ValidationFailed(
-                "Some films were not found: " + "; ".join(catalog_selectors.title_lookup_message(f) for f in unresolved),
-                field="titles", errors={"titles": [catalog_selectors.title_lookup_message(f) for f in unresolved]},
-                unresolved=[{"query": f.query, "status": f.status, "message": catalog_selectors.title_lookup_message(f),
-                             "candidates": [TitleListSerializer.card(t) for t in f.candidates]} for f in unresolved])
+                "Some films were not found: " + "; ".join(messages), field="titles", errors={"titles": messages},
+                unresolved=[{"query": f.query, "status": f.status, "message": msg,
+                             "candidates": [TitleListSerializer.card(t) for t in f.candidates]}
+                            for f, msg in zip(unresolved, messages, strict=True)])
         rec = selectors.recommendations_for_titles(title_ids=title_ids, k=q.validated_data["k"])
         body = RecListSerializer.from_reclist(rec)
         liked = catalog_selectors.titles_by_ids_cached(ids=title_ids)

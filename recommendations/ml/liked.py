@@ -43,6 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .matrix import sample_rows
+from .metrics import top_k_1d
 
 
 @dataclass
@@ -209,13 +210,7 @@ class LikedIndex:
             s[np.asarray(exclude, dtype=np.int64)] = -np.inf
         if allowed is not None:
             s[~allowed] = -np.inf
-        finite = np.flatnonzero(np.isfinite(s))
-        if not len(finite):
-            return []
-        kk = min(k, len(finite))
-        top = finite[np.argpartition(-s[finite], kk - 1)[:kk]]
-        top = top[np.lexsort((top, -s[top]))]
-        return [(int(j), float(s[j]), int(items[why[j]])) for j in top]
+        return [(int(j), float(s[j]), int(items[why[j]])) for j in top_k_1d(s, k)]
 
 
 # --------------------------------------------------------------------------------- evaluation
@@ -234,28 +229,9 @@ def protocol_queries(values: sp.csr_matrix, held: np.ndarray, *, threshold: floa
     return out
 
 
-def ndcg_at(tops, queries, k: int) -> tuple[float, float]:
-    """(mean nDCG@k with binary relevance, mean hit-rate@k)."""
-    disc = 1.0 / np.log2(np.arange(2, k + 2))
-    nd, hit = [], []
-    for top, (_, rel) in zip(tops, queries, strict=True):
-        g = np.isin(np.asarray(top[:k], dtype=np.int64), rel).astype(np.float64)
-        ideal = disc[:min(k, len(rel))].sum()
-        nd.append(float((g * disc[:len(g)]).sum() / ideal) if ideal else 0.0)
-        hit.append(float(g.any()))
-    return (float(np.mean(nd)) if nd else 0.0), (float(np.mean(hit)) if hit else 0.0)
-
-
 SEARCH = {"shrinkage": (2.0, 5.0, 10.0, 20.0), "genre_gamma": (0.0, 1.0, 2.0),
           "lightfm_weight": (0.0, 0.05, 0.1, 0.15, 0.2),
           "popular_penalty": tuple(round(0.02 * i, 2) for i in range(31))}  # 0 .. 0.6
-
-
-def _top(s: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest (ties by index, as a stable sort would give), best first."""
-    kk = min(k, len(s))
-    part = np.argpartition(-s, kk - 1)[:kk]
-    return part[np.lexsort((part, -s[part]))]
 
 
 def _penalty_sweep(S, relevant, popular: np.ndarray, penalties: np.ndarray, k: int):
@@ -267,9 +243,8 @@ def _penalty_sweep(S, relevant, popular: np.ndarray, penalties: np.ndarray, k: i
     nd = np.zeros(len(penalties))
     nh = np.zeros(len(penalties), dtype=np.int64)
     for s, rel in zip(S, relevant, strict=True):
-        h = hits_idx[_top(s[hits_idx], k)] if len(hits_idx) else np.zeros(0, np.int64)
-        others = np.where(popular, -np.inf, s)
-        o = _top(others, k)
+        h = hits_idx[top_k_1d(s[hits_idx], k)]
+        o = top_k_1d(np.where(popular, -np.inf, s), k)
         cand = np.concatenate([h, o])
         is_hit = np.concatenate([np.ones(len(h)), np.zeros(len(o))])
         base = s[cand]
@@ -312,8 +287,9 @@ def tune_liked(values: sp.csr_matrix, *, params: LikedParams | None = None, genr
     perm = rng.permutation(eligible)[:folds * max_held]
     fold_rows = [np.sort(perm[f::folds]) for f in range(folds)]
     report["held_out_viewers"] = int(sum(len(f) for f in fold_rows))
-    # (a, gamma, lightfm weight, n, penalty) -> [nDCG sum, queries, hits, picks] over both folds
+    # (a, gamma, lightfm weight, n, penalty) -> [nDCG sum, queries, hits, picks] over the folds
     acc: dict = {}
+    penalties = np.asarray(g["popular_penalty"], dtype=np.float64)
     queries = {1: 0, 3: 0}
     for held in fold_rows:
         keep = np.ones(values.shape[0], dtype=bool)
@@ -325,7 +301,6 @@ def tune_liked(values: sp.csr_matrix, *, params: LikedParams | None = None, genr
                      for q, r in protocol_queries(values, held, threshold=p.threshold, n_query=n, seed=p.seed + 7 * draw)
                      if (base.item_counts[q] > 0).all()]
                  for n in (1, 3)}
-        penalties = np.asarray(g["popular_penalty"], dtype=np.float64)
         boost_of = lightfm_for(keep) if lightfm_for is not None else None
         boosts = {n: [boost_of(q) if boost_of is not None else None for q, _ in qs] for n, qs in qsets.items()}
         for n, qs in qsets.items():

@@ -59,6 +59,16 @@ def read_user_list(path) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _read_training_files(ratings_path, items_path):
+    """(ratings table, item features or None, interaction matrix) from the files, the item file
+    defaulting to the one next to the ratings."""
+    table = read_ratings(ratings_path)
+    items_path = items_path or sibling_items_path(ratings_path)
+    features = item_feature_strings(read_items(items_path)) if items_path else None
+    m = build_interactions(table.users, table.items, table.ratings, timestamps=table.timestamps)
+    return table, features, m
+
+
 def recommend_offline(ratings_path, users_path, out_path, *, items_path=None, k: int = 10,
                       params: HybridParams | None = None, search: bool = True, on_epoch=None, log=None) -> dict:
     """Train on ``ratings_path`` and write the top-``k`` CSV; returns a summary dict."""
@@ -66,12 +76,9 @@ def recommend_offline(ratings_path, users_path, out_path, *, items_path=None, k:
     if k < 1:
         raise ValueError("k must be at least 1")
     t0 = time.perf_counter()
-    table = read_ratings(ratings_path)
-    items_path = items_path or sibling_items_path(ratings_path)
-    features = item_feature_strings(read_items(items_path)) if items_path else None
+    table, features, m = _read_training_files(ratings_path, items_path)
     users = read_user_list(users_path)
     say(f"read {len(table)} ratings, {len(features or {})} item descriptions, {len(users)} users")
-    m = build_interactions(table.users, table.items, table.ratings, timestamps=table.timestamps)
     model, report = train_recommender(m, item_features=features, params=params, search=search, on_epoch=on_epoch)
     say(f"trained in {report['seconds']:.1f}s with {model.params.to_dict()}")
     idx = m.users.indices(users)
@@ -143,11 +150,8 @@ def liked_offline(ratings_path, queries_path, out_path, *, items_path=None, k: i
         raise ValueError("k must be at least 1")
     t0 = time.perf_counter()
     queries = read_queries(queries_path)
-    table = read_ratings(ratings_path)
-    items_path = items_path or sibling_items_path(ratings_path)
-    features = item_feature_strings(read_items(items_path)) if items_path else None
+    table, features, m = _read_training_files(ratings_path, items_path)
     say(f"read {len(table)} ratings, {len(features or {})} item descriptions, {len(queries)} queries")
-    m = build_interactions(table.users, table.items, table.ratings, timestamps=table.timestamps)
     model, report = train_recommender(m, item_features=features, params=params, search=search)
     say(f"trained in {report['seconds']:.1f}s; \"I liked\" knobs {model.params.liked}")
     counts = {"unknown": 0, "fallback": 0}

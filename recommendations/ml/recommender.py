@@ -423,7 +423,7 @@ class Recommender:
         """"Films I liked → k films": top ``k`` (item index, score, the query item that explains it),
         never an item of the query. The one answer of the "I liked…" page, the API and
         ``liked_offline`` (:mod:`.liked`; bundles saved before it existed fold the query in as a
-        viewer who gave its films 5 stars, with no reason per pick)."""
+        viewer who gave its films the top rating, with no reason per pick)."""
         items = list(dict.fromkeys(int(i) for i in items))
         if not items or k < 1:
             return []
@@ -433,7 +433,7 @@ class Recommender:
         excl = list(exclude or [])
         if allowed is not None:
             excl += np.flatnonzero(~allowed).tolist()
-        recs = self.recommend(None, [(j, 5.0) for j in items], k=k, exclude=excl or None, exclude_seen=True,
+        recs = self.recommend(None, [(j, self.params.weight_scale) for j in items], k=k, exclude=excl or None, exclude_seen=True,
                               include_cold=True, fold_in=True)
         return [(j, sc, None) for j, sc in recs]
 

@@ -387,10 +387,15 @@ def rating_table_key(cur):
     return row[0] if row else None
 
 
-def rating_table_build_key(cur) -> int:
+def rating_table_build_key(cur, timings: dict | None = None) -> int:
     """(Re)build the primary key after a bulk load, first removing duplicate pairs (latest kept).
-    Returns how many duplicate rows were removed."""
+    Returns how many duplicate rows were removed; `timings` gets the seconds of the key build
+    (`key_build_seconds`) and of the statistics refresh after it (`analyze_seconds`)."""
+    import time
+
     from django.db import IntegrityError
+
+    t = time.monotonic()
 
     name = f"{_RATING}_pkey"
     removed = 0
@@ -407,7 +412,11 @@ def rating_table_build_key(cur) -> int:
             removed = cur.rowcount
             cur.execute(f"ALTER TABLE {_RATING} ADD CONSTRAINT {name} PRIMARY KEY (user_id, title_id)")
     cur.execute("RESET maintenance_work_mem")
+    t2 = time.monotonic()
     cur.execute(f"ANALYZE {_RATING}")
+    if timings is not None:
+        timings["key_build_seconds"] = t2 - t
+        timings["analyze_seconds"] = time.monotonic() - t2
     return removed
 
 
@@ -523,17 +532,22 @@ class _PgStore(_Store):
         counts["duplicates"] += len(user) - inserted - updated
 
     def close(self, counts=None):
+        import time
+
         writer, self.writer = getattr(self, "writer", None), None
         if writer is not None:
+            t = time.monotonic()
             try:
                 writer.close()
             except BaseException:
                 self._unlock()
                 raise
+            if counts is not None:  # the COPY still running when the input ended
+                counts["copy_drain_seconds"] = time.monotonic() - t
         try:
             with connection.cursor() as cur:
                 if self.bulk and self.build_key:
-                    removed = rating_table_build_key(cur)
+                    removed = rating_table_build_key(cur, counts)
                     if counts is not None:  # pairs repeated across chunks: the older ones were not kept
                         counts["removed_at_key_build"] = removed
                         counts["inserted"] -= min(removed, counts["inserted"])

@@ -54,7 +54,10 @@ def test_titles_and_ratings_in_both_layouts(tmp_path):
     assert run.status == ImportRun.Status.SUCCEEDED
     run.refresh_from_db()
     timings = run.options["timings"]  # the steps' wall times, read by benchmarks.netflix_scale
-    assert set(timings) == {"titles", "ratings", "title statistics"} and all(v >= 0 for v in timings.values())
+    steps = {"titles", "ratings", "title statistics"}
+    parts = {"ratings: COPY after the last chunk", "ratings: key build", "ratings: ANALYZE"}  # parts of "ratings"
+    assert steps <= set(timings) <= steps | parts and all(v >= 0 for v in timings.values())
+    assert sum(timings.get(p, 0) for p in parts) <= timings["ratings"]
     assert sum(timings.values()) <= run.duration_s + 0.01
     assert dict(Title.objects.values_list("netflix_id", "primary_title")) == {
         1: "Dinosaur Planet", 2: "Isle of Man TT 2004 Review", 3: "Character", 4: "Paula Abdul's Get Up & Dance",

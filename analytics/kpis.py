@@ -158,16 +158,26 @@ def _key(kpi, filters, options, version, part="data"):
     return selectors.kpi_cache_key(slug=kpi.slug, filters=filters, options=options, version=version, part=part)
 
 
+COST_TTL = 7 * 24 * 60 * 60  # a KPI's last compute time outlives cache versions: it orders cold fetches
+
+
+def _cost_key(slug):
+    return f"analytics:cost:{slug}"
+
+
 def kpi_data(slug: str, filters, options: dict | None = None, *, version: int | None = None) -> dict:
-    """The KPI's numbers for these filters, from the cache or computed by the database."""
+    """The KPI's numbers for these filters, from the cache or computed by the database (its
+    compute time is remembered: `chart_figures` sends the costliest pending charts first)."""
     kpi = KPIS[slug]
     options = options or {}
     version = selectors.cache_version() if version is None else version
     key = _key(kpi, filters, options, version)
     data = cache.get(key)
     if data is None:
+        t = time.perf_counter()
         data = _compute(kpi, filters, options)
         cache.set(key, data, kpi.ttl)
+        cache.set(_cost_key(slug), round(time.perf_counter() - t, 4), COST_TTL)
     return data
 
 
@@ -219,7 +229,9 @@ def chart_figures(chart_slugs, *, catalog_filters=None, viewing_filters=None, op
 
     Cached figures come from one `get_many`. Missing ones are computed in order while the time
     spent stays under `budget_s` (None: no limit); the rest come back with `pending=True` and no
-    figure, for the page to fetch them one by one (`analytics:chart`), in parallel.
+    figure, for the page to fetch them one by one (`analytics:chart`), in parallel, and with
+    `fetch_order`: costliest first by their KPI's last compute time (unknown ones first of all, in
+    page order) — longest jobs first keeps every web worker busy to the end.
     """
     version = selectors.cache_version()
     options = options or {}
@@ -243,6 +255,12 @@ def chart_figures(chart_slugs, *, catalog_filters=None, viewing_filters=None, op
             hit = _figure_entry(c, kpi, filters_for(kpi), options.get(kpi.slug, {}), version, keys[c])
         out.append({"chart": c, "kpi": kpi.slug, "section": kpi.section, "title": CHART_TITLES[c],
                     "pending": False, **hit})
+    pending = [c for c in out if c["pending"]]
+    if pending:
+        costs = cache.get_many([_cost_key(c["kpi"]) for c in pending])
+        ranked = sorted(range(len(pending)), key=lambda i: -costs.get(_cost_key(pending[i]["kpi"]), float("inf")))
+        for order, i in enumerate(ranked):
+            pending[i]["fetch_order"] = order
     return out
 
 

@@ -43,12 +43,19 @@
   function render() {
     if (!window.Plotly) { return; }
     var plots = document.querySelectorAll(".analytics-chart__plot");
+    var pending = [];
     Array.prototype.forEach.call(plots, function (el) {
       if (el.getAttribute("data-rendered")) { return; }
-      if (el.hasAttribute("data-src")) { fetchPending(el); return; }
+      if (el.hasAttribute("data-src")) { pending.push(el); return; }
       var src = document.getElementById(el.getAttribute("data-figure"));
       if (src) { draw(el, JSON.parse(src.textContent)); }
     });
+    // The server ranks pending charts costliest first (data-fetch-order): requested in that order,
+    // the longest computations start first and the web workers stay busy until the last one.
+    pending.sort(function (a, b) {
+      return Number(a.getAttribute("data-fetch-order")) - Number(b.getAttribute("data-fetch-order"));
+    });
+    pending.forEach(fetchPending);
   }
 
   if (document.readyState === "loading") {

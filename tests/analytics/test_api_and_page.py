@@ -299,3 +299,31 @@ def test_invalidate_with_warm_recomputes_the_default_dashboard_after_commit(clie
     with django_assert_max_num_queries(3):  # session + user: every chart came from the warmed cache
         html = client.get("/analytics/").content.decode()
     assert "data-src=" not in html and 'id="fig-model-metrics"' in html
+
+
+def test_pending_charts_are_fetched_costliest_first(client, catalog, staff, monkeypatch):
+    """The page ranks the charts it leaves pending by their KPI's last compute time (unknown
+    first, in page order); dashboard.js requests them in that order (the browser test draws them)."""
+    import re
+
+    from django.core.cache import cache
+
+    from analytics import kpis, views
+
+    monkeypatch.setattr(views, "INLINE_BUDGET_S", 0)
+    kpis.kpi_data("size", kpis.CatalogFilters())  # computed once: its cost is now known
+    cost = cache.get(kpis._cost_key("size"))
+    assert cost is not None and cost >= 0
+    cache.set(kpis._cost_key("actors-top"), 50.0, 60)  # as if it had taken 50 s
+    cache.set(kpis._cost_key("size"), 0.001, 60)
+    cache.delete(kpis._cost_key("runtime-by-year"))
+    from analytics.services import analytics_cache_invalidate
+
+    analytics_cache_invalidate()  # every figure missing again; the costs stay
+    html = client.get("/analytics/").content.decode()
+    order = {re.search(r"/chart/([a-z-]+)\.json", src).group(1): int(n)
+             for src, n in re.findall(r'data-src="([^"]+)" data-fetch-order="(\d+)"', html)}
+    assert set(order) >= {"size", "actors-top", "runtime-by-year"}
+    unknown = [c for c in order if cache.get(kpis._cost_key(kpis.CHART_TO_KPI[c])) is None]
+    assert max(order[c] for c in unknown) < order["actors-top"] < order["size"]
+    assert sorted(order.values()) == list(range(len(order)))

@@ -20,7 +20,7 @@ Ratings on PostgreSQL, per chunk (200,000 rows, 4 M in a bulk load; one transact
   is COPYed straight into the table, and the key is built once at the end (a sort of the whole
   table, far cheaper than 100 M random b-tree insertions; duplicates across chunks, which the
   real data does not have, are then removed keeping the latest). An importer of several files
-  keeps one bulk load across them (`build_key=False` but for the last). A killed bulk load
+  keeps one bulk load across them (`RatingsLoad`: one COPY connection, one key build). A killed bulk load
   leaves the table without its key: the next import carries on loading and builds it at its end.
   **Later imports** COPY into an UNLOGGED staging table and merge set-based:
   ``INSERT … ON CONFLICT (user_id, title_id) DO UPDATE … WHERE excluded.rated_at > t.rated_at`` —
@@ -117,40 +117,91 @@ def ratings_import_bulk(*, source: str, batches: Iterable[RatingBatch] | None = 
     bulk_load (True when the first-import path was taken).
     With `run` (an ImportRun), its rows_read/inserted/updated/unchanged/rejected grow too.
     `on_chunk(counts_so_far)` is called after every committed chunk (progress output).
-    `build_key=False` (PostgreSQL, during a bulk load): leave the key to the next call — an
-    importer of several files passes it for all but the last, so the whole data set is one bulk
-    load and the key is built once; `counts["removed_at_key_build"]` says how many older
-    duplicates that build dropped.
+    `build_key=False` (PostgreSQL, during a bulk load): leave the key to the next call, so that
+    several calls make one bulk load with the key built once; `counts["removed_at_key_build"]`
+    says how many older duplicates that build dropped. An importer of several files rather
+    opens one `RatingsLoad` for all of them (one COPY connection: no file waits for the COPY of
+    the one before).
     With `pipeline` (default) the input is consumed in a helper thread, a chunk ahead: parsing
     and the database then run on two cores. The input must not touch the database itself.
     """
-    _profile_field(source)
-    if (batches is None) == (rows is None):
-        raise ValueError("give either batches or rows")
-    counts = {"read": 0, "inserted": 0, "updated": 0, "duplicates": 0, "rejected": 0, "viewers_created": 0}
-    parsed = {"read": 0, "rejected": 0}  # rows rejected while parsing (written by the helper thread only)
     t0 = timezone.now()
-    store = _PgStore(source, build_key=build_key) if connection.vendor == "postgresql" else _SqliteStore(source)
-    try:
-        size = chunk_size or (BULK_CHUNK if store.bulk else DEFAULT_CHUNK.get(connection.vendor, 20_000))
-        source_batches = batches if batches is not None else _batches_from_rows(rows, size, parsed)
-        chunks = _rechunk(source_batches, size)
-        if pipeline:
-            chunks = _ahead(chunks)
-        for chunk in chunks:
-            store.store(chunk, counts)
-            if on_chunk:
-                on_chunk({**counts, "read": counts["read"] + parsed["read"],
-                          "rejected": counts["rejected"] + parsed["rejected"]})
-    finally:
-        store.close(counts)
-    counts["read"] += parsed["read"]
-    counts["rejected"] += parsed["rejected"]
-    counts["bulk_load"] = store.bulk
+    with RatingsLoad(source, build_key=build_key, pipeline=pipeline) as load:
+        counts = load.load(batches=batches, rows=rows, chunk_size=chunk_size, on_chunk=on_chunk)
+    for key, n in load.final.items():  # what the key build changed, and how long the end took
+        counts[key] = counts.get(key, 0) + n
     counts["seconds"] = (timezone.now() - t0).total_seconds()
     if run is not None:
         _add_to_run(run, counts)
     return counts
+
+
+class RatingsLoad:
+    """One ratings import over several inputs (the files of a data set), as a context manager:
+    one store, so during a bulk load one COPY connection and one key build for them all, and the
+    COPY of a file's last chunk runs while the next file is parsed (one drain, at the end).
+
+        with RatingsLoad("netflix") as load:
+            for path in files:
+                counts = load.load(batches=parse(path))   # this file's counts
+        load.final  # the end's changes: removed_at_key_build, inserted/duplicates deltas, seconds
+
+    `build_key=False` leaves a bulk load's key to a later import (see `ratings_import_bulk`)."""
+
+    def __init__(self, source: str, *, build_key: bool = True, pipeline: bool = True):
+        _profile_field(source)
+        self.source, self.pipeline = source, pipeline
+        self.store = (_PgStore(source, build_key=build_key) if connection.vendor == "postgresql"
+                      else _SqliteStore(source))
+        self.inserted = 0  # across every load: what a key build's removal is taken from
+        self.final: dict = {}
+
+    @property
+    def bulk(self) -> bool:
+        return self.store.bulk
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def load(self, *, batches: Iterable[RatingBatch] | None = None, rows: Iterable | None = None,
+             chunk_size: int | None = None, on_chunk: Callable[[dict], None] | None = None) -> dict:
+        """Store one input (`batches` or `rows`, as `ratings_import_bulk`); returns its counts."""
+        if (batches is None) == (rows is None):
+            raise ValueError("give either batches or rows")
+        counts = {"read": 0, "inserted": 0, "updated": 0, "duplicates": 0, "rejected": 0, "viewers_created": 0}
+        parsed = {"read": 0, "rejected": 0}  # rows rejected while parsing (written by the helper thread only)
+        store = self.store
+        size = chunk_size or (BULK_CHUNK if store.bulk else DEFAULT_CHUNK.get(connection.vendor, 20_000))
+        source_batches = batches if batches is not None else _batches_from_rows(rows, size, parsed)
+        chunks = _rechunk(source_batches, size)
+        if self.pipeline:
+            chunks = _ahead(chunks)
+        try:
+            for chunk in chunks:
+                store.store(chunk, counts)
+                if on_chunk:
+                    on_chunk({**counts, "read": counts["read"] + parsed["read"],
+                              "rejected": counts["rejected"] + parsed["rejected"]})
+        finally:
+            self.inserted += counts["inserted"]
+        counts["read"] += parsed["read"]
+        counts["rejected"] += parsed["rejected"]
+        counts["bulk_load"] = store.bulk
+        return counts
+
+    def close(self):
+        """Wait for the last COPY, build a bulk load's key (`final`: what that changed)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        end = {"inserted": self.inserted, "duplicates": 0}
+        self.store.close(end)
+        self.final = {k: (v - self.inserted if k == "inserted" else v) for k, v in end.items()
+                      if v or k in ("removed_at_key_build",)}
 
 
 def _batches_from_rows(rows, size, counts):
@@ -454,7 +505,7 @@ class _CopyWriter:
                 continue  # drain: the caller raises the first error
             try:
                 with self.conn.cursor() as cur:
-                    cur.copy_expert(_copy_sql(self.table), io.BytesIO(payload), size=1 << 20)
+                    cur.copy_expert(_copy_sql(self.table), io.BytesIO(payload), size=16 << 20)
                 self.conn.commit()
             except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
                 self.error = exc

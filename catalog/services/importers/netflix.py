@@ -35,11 +35,14 @@ def netflix_import(*, titles_path=None, ratings_paths=(), progress=None, chunk_s
             with rec.timed("titles"):
                 _import_titles(titles_path, rec, chunk_size=chunk_size)
         if ratings_paths:
+            from interactions.services.imports import RatingsLoad
+
             with rec.timed("ratings"):  # parsing, viewers, COPY and the key build
                 movie_map = dict(Title.objects.filter(netflix_id__isnull=False).values_list("netflix_id", "id"))
-                for i, p in enumerate(ratings_paths):  # one bulk load over all the files (key built after the last)
-                    _import_ratings(p, rec, movie_map, chunk_size=ratings_chunk_size,
-                                    build_key=i == len(ratings_paths) - 1)
+                with RatingsLoad("netflix") as load:  # one bulk load over all the files (key built after the last)
+                    for p in ratings_paths:
+                        _import_ratings(p, rec, movie_map, load=load, chunk_size=ratings_chunk_size)
+                _load_finished(rec, load.final)
             from interactions.services.stats import title_stats_refresh
 
             with rec.timed("title statistics"):
@@ -306,9 +309,7 @@ def parse_rating_batches(path, movie_map: dict, rec: ImportRecorder):
     finish(current)
 
 
-def _import_ratings(path, rec, movie_map, *, chunk_size, build_key=True):
-    from interactions.services.imports import ratings_import_bulk
-
+def _import_ratings(path, rec, movie_map, *, load, chunk_size):
     name = f"ratings {getattr(path, 'name', str(path).rsplit('/', 1)[-1])}"
     with rec.part(name):
         rejected_before = rec.totals["rejected"]
@@ -319,14 +320,23 @@ def _import_ratings(path, rec, movie_map, *, chunk_size, build_key=True):
             state["read"] = c["read"]
             rec.checkpoint()
 
-        counts = ratings_import_bulk(source="netflix", batches=parse_rating_batches(path, movie_map, rec), run=None,
-                                     chunk_size=chunk_size, on_chunk=on_chunk, build_key=build_key)
-        for key, step in (("copy_drain_seconds", "ratings: COPY after the last chunk"),
-                          ("key_build_seconds", "ratings: key build"), ("analyze_seconds", "ratings: ANALYZE")):
-            if key in counts:  # where the ratings step's time goes (benchmarks.netflix_scale reports it)
-                rec.timings[step] = round(rec.timings.get(step, 0.0) + counts[key], 3)
+        counts = load.load(batches=parse_rating_batches(path, movie_map, rec), chunk_size=chunk_size,
+                           on_chunk=on_chunk)
         parse_rejected = rec.totals["rejected"] - rejected_before
         rec.count(read=parse_rejected, inserted=counts["inserted"], updated=counts["updated"],
                   unchanged=counts["duplicates"], rejected=counts["rejected"])
         rec.notes.append(f"{name}: {counts['viewers_created']:,} viewer(s) created, "
                          f"{counts['inserted']:,} rating(s) stored, {counts['updated']:,} replaced by a newer one")
+
+
+def _load_finished(rec, final):
+    """The end of the files' one load: the key build's removals (older ratings of a pair repeated
+    across chunks) and where the end's time went."""
+    removed = final.get("removed_at_key_build", 0)
+    if removed:
+        rec.count(inserted=final.get("inserted", 0), unchanged=final.get("duplicates", 0))
+        rec.notes.append(f"{removed:,} older rating(s) of a repeated (viewer, title) pair dropped at the key build")
+    for key, step in (("copy_drain_seconds", "ratings: COPY after the last chunk"),
+                      ("key_build_seconds", "ratings: key build"), ("analyze_seconds", "ratings: ANALYZE")):
+        if key in final:  # where the ratings step's time goes (benchmarks.netflix_scale reports it)
+            rec.timings[step] = round(rec.timings.get(step, 0.0) + final[key], 3)

@@ -197,13 +197,14 @@ def serve(n, data_root: Path, log, *, duration: float):
     db = f"netfloox_bench_scale_{n}"
     out = data_root / f"serve-{n}.json"
     run_measured([sys.executable, "-m", "benchmarks.recommender", "--database", db, "--keep-db",
-                  "--out", str(data_root / f"serve-{n}.md"), "--json", str(out), "--modes", "me-recommendations",
-                  "similar", "--levels", "1x2", "--procs", "1", "--threads", "2", "--duration", str(duration),
+                  "--out", str(data_root / f"serve-{n}.md"), "--json", str(out), "--modes", "baseline",
+                  "me-recommendations", "similar", "--levels", "1x2", "--procs", "1", "--threads", "2", "--duration", str(duration),
                   "--realtime-trials", "30"], env=dict(os.environ), log=log)
     r = json.loads(out.read_text())
     rows = {x["mode"]: x for x in r["results"]}
     mem = r["workers_memory"]
-    return {"me_p50_ms": rows["me-recommendations"]["p50_ms"], "me_p99_ms": rows["me-recommendations"]["p99_ms"],
+    return {"healthz_p50_ms": rows["baseline"]["p50_ms"], "healthz_p99_ms": rows["baseline"]["p99_ms"],
+            "me_p50_ms": rows["me-recommendations"]["p50_ms"], "me_p99_ms": rows["me-recommendations"]["p99_ms"],
             "me_rps": rows["me-recommendations"]["requests_per_s"], "similar_p99_ms": rows["similar"]["p99_ms"],
             "errors": sum(x["errors"] for x in r["results"]), "refresh_p95_ms": r["refresh"]["p95_ms"],
             "refresh_ok": f"{r['refresh']['ok']}/{r['refresh']['trials']}",
@@ -244,23 +245,47 @@ def write(out_path: Path, results: dict, started, note: str):
             f"{i['ratings_table_bytes'] / 2**30:.2f} GiB | {i['db_bytes'] / 2**30:.2f} GiB | {re_txt} | "
             f"{i.get('load_1min', float('nan')):.1f} |")
     lines += ["", note, ""]
+    parts = {n: r["import"] for n, r in results.items() if (r.get("import") or {}).get("timings", {}).get("ratings")}
+    if parts:
+        lines += [
+            "Where the import's time goes (`ImportRun.options['timings']`; *mapping and COPY* = the ratings step "
+            "until its input ends: parsing, viewer map and creation, sorting, COPYs overlapping them), beside "
+            "the floor's own parts:",
+            "",
+            "| ratings | start-up (rest) | titles | mapping and COPY | COPY after the last chunk | key build | "
+            "ANALYZE | title statistics | floor: COPY | floor: key build |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n, i in sorted(parts.items(), key=lambda kv: int(kv[0])):
+            t, f = i["timings"], i["floor"]
+            tail = [t.get(k, 0.0) for k in ("ratings: COPY after the last chunk", "ratings: key build",
+                                              "ratings: ANALYZE")]
+            steps = sum(v for k, v in t.items() if ":" not in k)
+            copy_s = sum(v for k, v in f.items() if k.startswith("copy_"))
+            lines.append(f"| {label(int(n))} | {i['import_seconds'] - steps:.1f} s | {t.get('titles', 0):.1f} s | "
+                         f"{t['ratings'] - sum(tail):.1f} s | " + " | ".join(f"{v:.1f} s" for v in tail)
+                         + f" | {t.get('title statistics', 0):.1f} s | {copy_s:.1f} s | {f['key_build_s']:.1f} s |")
+        lines.append("")
     trained = {n: r for n, r in results.items() if r.get("train") or r.get("serve") or r.get("train_error")}
     if trained:
         lines += [
             "### Training and serving at each size",
             "",
             "| ratings | training | training peak RSS | nDCG@10 model | nDCG@10 most-popular | gate | viewers "
-            "(LightFM-trained / held out) | API p50 / p99 (2 conn.) | similar p99 | refresh p95 | web worker RSS / PSS |",
-            "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|",
+            "(LightFM-trained / held out) | API p50 / p99 (2 conn.) | `/healthz` p50 / p99 (same run) | similar p99 | "
+            "refresh p95 | web worker RSS / PSS |",
+            "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|",
         ]
         for n, r in sorted(trained.items(), key=lambda kv: int(kv[0])):
             t, v = r.get("train") or {}, r.get("serve") or {}
             tr = (f"{t['seconds']:.0f} s | {t['peak_rss_mb']:,.0f} MB | {t['ndcg']:.4f} | {t['ndcg_most_popular']:.4f} | "
                   f"{'passed' if t['gate_passed'] else 'FAILED'} | {t['viewers']:,} ({t['lightfm_viewers'] or 0:,} / "
                   f"{t['held_out_viewers'] or 0:,})") if t else f"{r.get('train_error', 'not run')} | | | | | "
-            sv = (f"{v['me_p50_ms']:.1f} / {v['me_p99_ms']:.1f} ms | {v['similar_p99_ms']:.1f} ms | "
+            hz = (f"{v['healthz_p50_ms']:.1f} / {v['healthz_p99_ms']:.1f} ms" if v.get("healthz_p99_ms") is not None
+                  else "not measured")
+            sv = (f"{v['me_p50_ms']:.1f} / {v['me_p99_ms']:.1f} ms | {hz} | {v['similar_p99_ms']:.1f} ms | "
                   f"{v['refresh_p95_ms']:.0f} ms ({v['refresh_ok']}) | {v['worker_rss_mb']:.0f} / {v['worker_pss_mb']:.0f} MB"
-                  ) if v else f"{r.get('serve_error', 'not run')} | | | "
+                  ) if v else f"{r.get('serve_error', 'not run')} | | | | "
             lines.append(f"| {label(int(n))} | {tr} | {sv} |")
         lines += ["", "*training* is the whole `recommender_train` (read, plan, fit, evaluation, bundle, activation) "
                   "in its own process; nDCG@10 on the held-out viewers' films (`TrainingScale`). API rows: "

@@ -19,10 +19,8 @@ _RATING = ImportedRating._meta.db_table
 # The imported ratings are counted whole, and the pairs also in the live aggregate (the smaller
 # table: a probe of the ratings key per live row) are subtracted — rather than an anti-join of
 # every imported rating against the live aggregate, which cost 3.1 s of 5.3 s at 24 M ratings.
-# The SELECT runs on its own, so that PostgreSQL may scan in parallel (an INSERT … SELECT never
-# does), and its one row per title is written back with the ORM.
 _COUNTS_SQL = f"""
-    SELECT title_id, sum(viewers), sum(ratings), sum(rating_sum) FROM (
+    SELECT title_id, sum(viewers) AS viewers, sum(ratings) AS ratings, sum(rating_sum) AS rating_sum FROM (
         SELECT title_id, count(*) AS viewers, count(rating) AS ratings,
                coalesce(sum(rating), 0) AS rating_sum
         FROM {_INTER} WHERE NOT hidden GROUP BY title_id
@@ -33,17 +31,24 @@ _COUNTS_SQL = f"""
         FROM {_INTER} i JOIN {_RATING} h ON h.user_id = i.user_id AND h.title_id = i.title_id
         GROUP BY h.title_id
     ) parts GROUP BY title_id HAVING sum(viewers) > 0"""
+_TEMP = "netfloox_title_counts"
 
 
 @transaction.atomic
 def title_stats_refresh() -> int:
-    """Recompute every title's counts; returns the number of titles with a signal."""
+    """Recompute every title's counts; returns the number of titles with a signal.
+
+    On PostgreSQL the counts go through a temporary table first: `CREATE TABLE … AS` may scan
+    in parallel, an `INSERT … SELECT` never does (100M ratings: 7.2 s against 12 s)."""
     now = timezone.now()
     with connection.cursor() as cur:
-        cur.execute(_COUNTS_SQL)
-        rows = cur.fetchall()
-    TitleStats.objects.all().delete()
-    TitleStats.objects.bulk_create(
-        [TitleStats(title_id=t, viewers=int(v), ratings=int(r), rating_sum=float(s), refreshed_at=now)
-         for t, v, r, s in rows], batch_size=5000)
-    return len(rows)
+        if connection.vendor == "postgresql":
+            cur.execute(f"DROP TABLE IF EXISTS {_TEMP}")
+            cur.execute(f"CREATE TEMP TABLE {_TEMP} ON COMMIT DROP AS {_COUNTS_SQL}")
+            source = _TEMP
+        else:
+            source = f"({_COUNTS_SQL}) counts"
+        cur.execute(f"DELETE FROM {_STATS}")
+        cur.execute(f"INSERT INTO {_STATS} (title_id, viewers, ratings, rating_sum, refreshed_at) "
+                    f"SELECT title_id, viewers, ratings, rating_sum, %s FROM {source}", [now])
+        return cur.rowcount

@@ -83,6 +83,30 @@ def test_numpy_batches_are_the_parsers_path(films):
     assert r.rated_at == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=12_801, hours=1)
 
 
+@pytest.mark.parametrize("dense_max", [1 << 24, 100])
+def test_viewer_ids_map_through_the_direct_table_and_the_sorted_arrays_alike(films, monkeypatch, dense_max):
+    """External ids below `_ViewerMap.DENSE_MAX` go through a direct table, the others through a
+    binary search; both find the same viewers, created once, across chunks and imports."""
+    monkeypatch.setattr(imports._ViewerMap, "DENSE_MAX", dense_max)
+    ids = [5, 99, 150, 2_649_429, 10**12]
+
+    def batch(ext, title):
+        n = len(ext)
+        return RatingBatch(ext=np.array(ext, dtype=np.int64), title=np.full(n, title.id, dtype=np.int64),
+                           halves=np.full(n, 8, dtype=np.int16), day=np.full(n, 12_800, dtype=np.int64))
+
+    first = imports.ratings_import_bulk(source="netflix", batches=[batch(ids[:3], films[0]), batch(ids, films[1])],
+                                        chunk_size=2)
+    assert (first["inserted"], first["viewers_created"]) == (8, 5)
+    again = imports.ratings_import_bulk(source="netflix", batches=[batch(ids[::-1], films[2])])
+    assert (again["inserted"], again["viewers_created"]) == (5, 0)
+    by_viewer = {}
+    for ext, title, _, _ in stored():
+        by_viewer.setdefault(ext, set()).add(title)
+    assert by_viewer == {i: {films[1].id, films[2].id} | ({films[0].id} if i in ids[:3] else set()) for i in ids}
+    assert Profile.objects.filter(netflix_customer_id__in=ids).count() == 5
+
+
 def test_the_viewer_signal_combines_the_live_aggregate_and_the_imports(films, viewer):
     """A pair in both: the live weight, the imported rating standing in for a site rating it lacks;
     a hidden title is gone from both; training reads the same statement."""

@@ -637,7 +637,7 @@ def _ctr_sql() -> str:
 def kpi_recommendation_ctr(*, filters: ViewingFilters, k: int = CTR_TOP_K) -> dict:
     """Share of (viewer, recommended title) pairs the viewer later played or watched."""
     since, _ = _since(filters)
-    params = [connection.ops.adapt_datetimefield_value(since), k, EventKind.PLAY, EventKind.FULL_WATCH]
+    params = [_ts(since), k, EventKind.PLAY, EventKind.FULL_WATCH]
     snaps = RecommendationSnapshot.objects.filter(created_at__gte=since).aggregate(
         n=Count("id"), viewers=Count("user_id", distinct=True))
     out = {"k": k, "snapshots": snaps["n"], "viewers": snaps["viewers"], "pairs": 0, "converted": 0,
@@ -645,10 +645,7 @@ def kpi_recommendation_ctr(*, filters: ViewingFilters, k: int = CTR_TOP_K) -> di
     if not snaps["n"]:
         return out
     labels = dict(RecommendationSnapshot.Reason.choices)
-    with connection.cursor() as cur:
-        cur.execute(_ctr_sql(), params)
-        rows = cur.fetchall()
-    for reason, pairs, converted in rows:
+    for reason, pairs, converted in _fetch(_ctr_sql(), params):
         pairs, converted = int(pairs or 0), int(converted or 0)
         if reason is None:
             out["pairs"], out["converted"] = pairs, converted

@@ -1,6 +1,8 @@
 """Every read of the interactions app."""
 import datetime as dt
+from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -76,7 +78,10 @@ def _signal_sql(*, one_viewer: bool) -> str:
     from interactions.models import ImportedRating
 
     inter, rating = Interaction._meta.db_table, ImportedRating._meta.db_table
-    weight = scoring.weight_sql(rating="COALESCE(i.rating, h.rating_halves / 2.0)", implicit="i.implicit_score",
+    # A rating in floating point, not `rating_halves / 2.0`: PostgreSQL computes that in `numeric`,
+    # which cost half of a 2,000-rating viewer's read (1.2 against 2.2 ms).
+    halves = "CAST(h.rating_halves AS double precision) / 2"
+    weight = scoring.weight_sql(rating=f"COALESCE(i.rating, {halves})", implicit="i.implicit_score",
                                 full="i.full_watches", vendor=connection.vendor)
     who_i = "AND i.user_id = %(user)s" if one_viewer else ""
     who_h = "AND h.user_id = %(user)s" if one_viewer else ""
@@ -86,7 +91,7 @@ def _signal_sql(*, one_viewer: bool) -> str:
         FROM {inter} i LEFT JOIN {rating} h ON h.user_id = i.user_id AND h.title_id = i.title_id
         WHERE NOT i.hidden AND (CASE WHEN h.user_id IS NULL THEN i.weight ELSE {weight} END) > 0 {who_i}
         UNION ALL
-        SELECT h.user_id, h.title_id, h.rating_halves / 2.0, h.rated_at
+        SELECT h.user_id, h.title_id, {halves}, h.rated_at
         FROM {rating} h
         WHERE NOT EXISTS (SELECT 1 FROM {inter} i WHERE i.user_id = h.user_id AND i.title_id = h.title_id) {who_h}"""
 
@@ -96,31 +101,64 @@ def signal_sql() -> str:
     return _signal_sql(one_viewer=False)
 
 
+@dataclass(frozen=True)
+class ViewerSignal:
+    """One viewer's signal as aligned arrays: what a recommendation request scores."""
+
+    title_ids: np.ndarray  # int64
+    weights: np.ndarray  # float64
+    last_at: dt.datetime | None  # the newest of the rows' times (None: no row)
+
+    def __len__(self) -> int:
+        return len(self.title_ids)
+
+
 _VIEWER_SIGNAL_SQL = {}
 # On PostgreSQL the one-viewer statement is prepared once per database connection
 # (`core.db.prepare_once`): planning this UNION costs about as much as running it for a typical
 # viewer. Behind a transaction-pooling pgbouncer set this to False (with
 # `interactions.services.events.NETFLOOX_EVENTS_PREPARED`).
 NETFLOOX_SIGNAL_PREPARED = True
-_SIGNAL_STATEMENT = "netfloox_viewer_signal"
+_SIGNAL_STATEMENT = "netfloox_viewer_signal_packed"
+# The rows packed by PostgreSQL into one bytea of (int8 title id, float8 weight) big-endian pairs,
+# and the newest time: one value to fetch instead of a Python tuple, int, float and timezone-aware
+# datetime per row (a 2,000-rating viewer: 5–6 ms of fetching → 1.2 ms in all).
+_PACKED = np.dtype([("title_id", ">i8"), ("weight", ">f8")])
 
 
-def viewer_signal(*, user_id: int) -> list[tuple]:
-    """[(title_id, weight, last_at)] of one viewer (see `_signal_sql`): read on every
-    recommendation request, so the statement is built once per process and database vendor
-    (and prepared once per connection on PostgreSQL)."""
-    sql = _VIEWER_SIGNAL_SQL.get(connection.vendor)
+def _viewer_signal_packed_sql(sql: str) -> str:
+    return (f"SELECT string_agg(int8send(s.title_id) || float8send(s.weight), ''::bytea), max(s.last_at) "
+            f"FROM ({sql}) s(user_id, title_id, weight, last_at)")
+
+
+def viewer_signal(*, user_id: int) -> ViewerSignal:
+    """One viewer's (title ids, weights, newest time) (see `_signal_sql`): read on every
+    recommendation request, so the statement is built once per process and database vendor, and
+    on PostgreSQL prepared once per connection and answered as one packed value."""
+    vendor = connection.vendor
+    sql = _VIEWER_SIGNAL_SQL.get(vendor)
     if sql is None:
-        sql = _VIEWER_SIGNAL_SQL[connection.vendor] = _signal_sql(one_viewer=True)
+        sql = _signal_sql(one_viewer=True)
+        sql = _VIEWER_SIGNAL_SQL[vendor] = _viewer_signal_packed_sql(sql) if vendor == "postgresql" else sql
     with connection.cursor() as cur:
-        if prepare_once(cur, name=_SIGNAL_STATEMENT, sql=sql.replace("%(user)s", "$1"), types="(bigint)",
-                        enabled=NETFLOOX_SIGNAL_PREPARED):
-            cur.execute(f"EXECUTE {_SIGNAL_STATEMENT} (%s)", [int(user_id)])
-        else:
-            cur.execute(sql, {"user": int(user_id)})
-        rows = [(t, w, ts) for _, t, w, ts in cur.fetchall()]
-    if rows and isinstance(rows[0][2], str):  # SQLite through raw SQL: naive UTC text
-        rows = [(t, w, dt.datetime.fromisoformat(ts).replace(tzinfo=dt.UTC)) for t, w, ts in rows]
-    elif rows and getattr(rows[0][2], "tzinfo", True) is None:
-        rows = [(t, w, ts.replace(tzinfo=dt.UTC)) for t, w, ts in rows]
-    return rows
+        if vendor == "postgresql":
+            if prepare_once(cur, name=_SIGNAL_STATEMENT, sql=sql.replace("%(user)s", "$1"), types="(bigint)",
+                            enabled=NETFLOOX_SIGNAL_PREPARED):
+                cur.execute(f"EXECUTE {_SIGNAL_STATEMENT} (%s)", [int(user_id)])
+            else:
+                cur.execute(sql, {"user": int(user_id)})
+            packed, last_at = cur.fetchone()
+            rows = np.frombuffer(packed, dtype=_PACKED) if packed is not None else np.zeros(0, _PACKED)
+            return ViewerSignal(title_ids=rows["title_id"].astype(np.int64), weights=rows["weight"].astype(np.float64),
+                                last_at=last_at)
+        cur.execute(sql, {"user": int(user_id)})
+        rows = cur.fetchall()
+    times = [ts for *_, ts in rows]
+    if times and isinstance(times[0], str):  # SQLite through raw SQL: naive UTC text
+        times = [dt.datetime.fromisoformat(ts) for ts in times]
+    last_at = max(times) if times else None
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=dt.UTC)
+    return ViewerSignal(title_ids=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+                        weights=np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=len(rows)),
+                        last_at=last_at)

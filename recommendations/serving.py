@@ -12,7 +12,7 @@ import numpy as np
 
 from core.selectors import ProcessModelCache
 from interactions.selectors import viewer_signal
-from recommendations.ml.recommender import Recommender
+from recommendations.ml.recommender import History, Recommender
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +40,21 @@ def active_model():
 
 
 def user_history(*, user_id):
-    """[(title_id, weight, last_at)] of the viewer's visible signal: the live aggregate and the
-    imported ratings (`interactions.selectors.viewer_signal`, one pre-built statement)."""
+    """The viewer's visible signal (`interactions.selectors.ViewerSignal`: title ids, weights, the
+    newest time) over the live aggregate and the imported ratings, one pre-built statement."""
     return viewer_signal(user_id=user_id)
 
 
-def _to_history(model, rows):
-    """[(item index, weight)] of the rows whose title the model knows: one `searchsorted` over the
-    model's sorted title ids instead of a dict lookup per row (viewers with thousands of ratings)."""
-    if not rows or not len(model._title_sorted):
-        return []
-    titles = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    weights = np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows))
+def _to_history(model, signal) -> History:
+    """The signal's rows whose title the model knows, as model item indices: one `searchsorted`
+    over the model's sorted title ids instead of a dict lookup per row (viewers with thousands of
+    ratings)."""
+    titles = signal.title_ids
+    if not len(titles) or not len(model._title_sorted):
+        return History(np.zeros(0, np.int64), np.zeros(0, np.float64))
     pos = np.minimum(np.searchsorted(model._title_sorted, titles), len(model._title_sorted) - 1)
     known = model._title_sorted[pos] == titles
-    return list(zip(model._title_order[pos[known]].tolist(), weights[known].tolist(), strict=True))
+    return History(model._title_order[pos[known]], signal.weights[known])
 
 
 def score_for_user(*, user_id, k, allowed_title_ids=None, exclude_title_ids=(), user_features=None):
@@ -62,18 +62,18 @@ def score_for_user(*, user_id, k, allowed_title_ids=None, exclude_title_ids=(), 
     model, active = active_model()
     if model is None:
         return None, None
-    rows = user_history(user_id=user_id)
-    history = _to_history(model, rows)
+    signal = user_history(user_id=user_id)
+    history = _to_history(model, signal)
     uidx = model.user_index(user_id)
     changed = uidx is None
-    if uidx is not None and rows:
+    if uidx is not None and len(signal):
         trained_at = active.get("trained_at")
-        changed = trained_at is None or max(r[2] for r in rows) > trained_at
+        changed = trained_at is None or signal.last_at > trained_at
     exclude = [j for j in (model.item_index(t) for t in exclude_title_ids) if j is not None]
     if allowed_title_ids is not None:
         allowed = np.isin(model._title_ids, np.fromiter(allowed_title_ids, dtype=np.int64))
         exclude = np.union1d(np.asarray(exclude, dtype=np.int64), np.flatnonzero(~allowed))
-    if not history and not user_features:
+    if not len(history.items) and not user_features:
         return [], {"source": "cold_user", "version": active["version"]}
     recs = model.recommend(uidx if (uidx is not None and not changed) else None, history, k=k,
                            exclude=exclude, exclude_seen=True, include_cold=False, user_features=user_features,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,6 +32,32 @@ from .liked import LikedIndex, LikedParams, genre_matrix
 from .matrix import IdMap, InteractionMatrix, confidence_weights, sample_rows, session_matrix
 from .metrics import top_k, top_k_1d
 from .models import EASE, make_lightfm
+
+
+class History(NamedTuple):
+    """A viewer's history as two aligned arrays (item indices, raw values): what the serving path
+    reads from the database, scored without a Python object per rating."""
+
+    items: np.ndarray
+    values: np.ndarray
+
+
+def history_arrays(history) -> tuple[np.ndarray, np.ndarray]:
+    """(item indices int64, raw values float64) of a `History` or of [(item index, raw value)]
+    pairs; an item given more than once keeps its last value (as `history_row`)."""
+    if isinstance(history, History):
+        cols = np.asarray(history.items, dtype=np.int64)
+        vals = np.asarray(history.values, dtype=np.float64)
+    else:
+        history = list(history or [])
+        cols = np.fromiter((h[0] for h in history), dtype=np.int64, count=len(history))
+        vals = np.fromiter((h[1] for h in history), dtype=np.float64, count=len(history))
+    if len(cols) > 1:
+        _, first_from_end = np.unique(cols[::-1], return_index=True)
+        if len(first_from_end) < len(cols):  # repeats: keep each item's last occurrence
+            keep = np.sort(len(cols) - 1 - first_from_end)
+            cols, vals = cols[keep], vals[keep]
+    return cols, vals
 
 
 @dataclass
@@ -277,9 +304,8 @@ class Recommender:
             c, v = self.user_space.row(user_features)
             if len(c):
                 u0 = (v[:, None] * self.user_feature_embeddings[c]).sum(0)
-        history = list(history or [])
-        idx = np.array([h[0] for h in history], dtype=np.int64)
-        w = self.weights([h[1] for h in history]) if history else np.zeros(0, np.float32)
+        idx, values = history_arrays(history)
+        w = self.weights(values) if len(idx) else np.zeros(0, np.float32)
         return self.foldin.solve(idx, w, u0)
 
     def item_vector_from_features(self, features: Sequence[str]) -> tuple[np.ndarray, float]:
@@ -310,20 +336,18 @@ class Recommender:
         """Blended scores for every item (float64, length ``n_items``); items that are excluded,
         or cold when ``include_cold`` is False, score ``-inf``.
 
-        ``user`` is a known user index; ``history`` is [(item index, raw value)], required for an
-        unknown user (fold-in) and optional for a known one (default: the training history).
+        ``user`` is a known user index; ``history`` is [(item index, raw value)] or a `History`,
+        required for an unknown user (fold-in) and optional for a known one (default: the
+        training history).
         """
         known = user is not None and 0 <= user < self.n_users
         if history is None:
             history = self.history_of(user) if known else []
-        last = {}  # item -> raw value; a repeated item keeps its last value (as `history_row`)
-        for j, v in history:
-            last[int(j)] = v
-        cols = np.fromiter(last.keys(), dtype=np.int64, count=len(last))
+        cols, values = history_arrays(history)
         if len(cols) and (cols.min() < 0 or cols.max() >= self.n_items):
             raise IndexError("item index out of range")
-        w = self.weights(list(last.values())) if len(cols) else np.zeros(0, np.float32)
-        u = self.user_vector(user if known else None, list(history), user_features, fold_in)
+        w = self.weights(values) if len(cols) else np.zeros(0, np.float32)
+        u = self.user_vector(user if known else None, History(cols, values), user_features, fold_in)
         # one row: a matrix-vector product and a gather of B's rows cost a fraction of the
         # general (sparse) matrix path of `component_scores` — same numbers (tests compare)
         L = self.item_vectors @ np.asarray(u, dtype=self.item_vectors.dtype) + self.item_biases

@@ -124,7 +124,8 @@ def test_the_viewer_signal_combines_the_live_aggregate_and_the_imports(films, vi
                                                         (555, films[1].id, 5, "2005-01-01"),
                                                         (555, films[0].id, 3, "2005-01-01")])
     interaction_hide(user=viewer, title_id=films[1].id)
-    signal = {t: w for t, w, _ in selectors.viewer_signal(user_id=viewer.id)}
+    read = selectors.viewer_signal(user_id=viewer.id)
+    signal = dict(zip(read.title_ids.tolist(), read.weights.tolist(), strict=True))
     assert signal == {films[3].id: 4.5,  # the site rating
                       films[2].id: 2.0,  # the imported rating overrides the implicit full watch
                       films[0].id: 3.0}  # imported only; films[1] is hidden

@@ -191,11 +191,14 @@ def test_user_history_sql_matches_the_orm_query(planted):
     rows[0].save()
     rows[1].weight = 0
     rows[1].save()
-    expected = sorted(Interaction.objects.filter(user=user, hidden=False, weight__gt=0)
-                      .values_list("title_id", "weight", "last_at"))
-    got = sorted(user_history(user_id=user.id))
+    visible = Interaction.objects.filter(user=user, hidden=False, weight__gt=0)
+    expected = sorted(visible.values_list("title_id", "weight"))
+    signal = user_history(user_id=user.id)
+    got = sorted(zip(signal.title_ids.tolist(), signal.weights.tolist(), strict=True))
     assert got == expected and len(got) == len(rows) - 2
-    assert user_history(user_id=10**9) == []
+    assert signal.last_at == max(visible.values_list("last_at", flat=True))
+    nobody = user_history(user_id=10**9)
+    assert len(nobody) == 0 and nobody.last_at is None
 
 
 @pytest.mark.django_db

@@ -10,14 +10,22 @@ from core.models import ModelVersion
 from core.selectors import ProcessModelCache
 from core.services import artifact_root, model_version_fail, model_version_finish, model_version_start
 from popularity import selectors
-from popularity.ml import artifacts as ml_artifacts
-from popularity.ml import model as ml_model
-from popularity.ml.schema import RecordError, normalize_record
 from popularity.models import PopularityPrediction
 
+# `popularity.ml` (scikit-learn, pandas: ≈ 1.2 s and tens of MB) is imported where it is used, not
+# here: every process that loads the URLs (web workers, and each management command's system
+# checks) would otherwise pay for it, though only training and a prediction need it.
 log = logging.getLogger(__name__)
 MIN_TRAINING_TITLES = 30
-MODEL_CACHE = ProcessModelCache("popularity", ml_artifacts.load)
+
+
+def _load_model(path):
+    from popularity.ml import artifacts as ml_artifacts
+
+    return ml_artifacts.load(path)
+
+
+MODEL_CACHE = ProcessModelCache("popularity", _load_model)
 
 
 class NotEnoughData(Exception):
@@ -26,6 +34,9 @@ class NotEnoughData(Exception):
 
 def popularity_train(*, triggered_by: str = "", search: bool = True, progress=None) -> ModelVersion:
     """Train on the rated catalog titles; activate when it beats the mean predictor (R² > 0)."""
+    from popularity.ml import artifacts as ml_artifacts
+    from popularity.ml import model as ml_model
+
     say = progress or log.info
     t0 = time.perf_counter()
     records = selectors.training_records()
@@ -88,6 +99,8 @@ def _validate_inputs(inputs: dict) -> dict:
         people[f] = [x for x in resolved if x]
     if errors:
         raise ValidationFailed("Invalid film description.", errors=errors)
+    from popularity.ml.schema import RecordError, normalize_record
+
     record = {**{k: inputs.get(k) for k in ("title", "type", "year", "runtime", "budget", "country", "language")},
               "genres": genres, **people}
     try:

@@ -13,16 +13,33 @@ Public API::
     cross_validate(records, folds=5, seed=0)             # metrics + baselines + coverage + importance
 
 Records use the neutral layout described in :mod:`popularity.ml.schema`.
-"""
-from .artifacts import ArtifactError, load, read_metadata, save
-from .csv_io import CSVError, read_records, write_predictions, write_records
-from .imdb import convert_imdb_metadata
-from .model import DEFAULT_PARAMS, SEARCH_GRID, TrainedModel, build_pipeline, cross_validate, regression_metrics, train
-from .schema import FIELDS, INPUT_FIELDS, LIST_FIELDS, TARGET, RecordError, normalize_record, records_to_frame
 
-__all__ = [
-    "train", "cross_validate", "TrainedModel", "build_pipeline", "regression_metrics", "DEFAULT_PARAMS",
-    "SEARCH_GRID", "save", "load", "read_metadata", "ArtifactError", "read_records", "write_records",
-    "write_predictions", "CSVError", "RecordError", "normalize_record", "records_to_frame",
-    "convert_imdb_metadata", "FIELDS", "INPUT_FIELDS", "LIST_FIELDS", "TARGET",
-]
+The names are imported on first use (PEP 562): importing ``popularity.ml.schema`` or the Django
+app must not load scikit-learn.
+"""
+import importlib
+
+_EXPORTS = {
+    "artifacts": ("ArtifactError", "load", "read_metadata", "save"),
+    "csv_io": ("CSVError", "read_records", "write_predictions", "write_records"),
+    "imdb": ("convert_imdb_metadata",),
+    "model": ("DEFAULT_PARAMS", "SEARCH_GRID", "TrainedModel", "build_pipeline", "cross_validate",
+              "regression_metrics", "train"),
+    "schema": ("FIELDS", "INPUT_FIELDS", "LIST_FIELDS", "TARGET", "RecordError", "normalize_record",
+               "records_to_frame"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

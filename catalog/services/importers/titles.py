@@ -203,8 +203,9 @@ def titles_upsert(rows: list[TitleRow], *, source: str, key: str, path, rec: Imp
         # The names and years this source gives, kept as the title's aliases (resolution meets on them).
         aliases = {(out[r.key], match_key(name), r.fields.get("start_year") or 0)
                    for r in rows for name in (r.fields.get("primary_title"), r.fields.get("original_title")) if name}
-        TitleAlias.objects.bulk_create([TitleAlias(title_id=t, key=k, year=y) for t, k, y in sorted(aliases) if k],
-                                       ignore_conflicts=True, batch_size=2000)
+        # (one multi-row INSERT … ON CONFLICT DO NOTHING per 1,000, not a model instance per alias:
+        # 17,770 Netflix titles' aliases 0.9 → 0.2 s)
+        insert_rows(TitleAlias, ["title_id", "key", "year"], [a for a in sorted(aliases) if a[1]], ignore=True)
         # 5. many-to-many
         m2m_changed: set[int] = set()
         ids = {r.key: out[r.key] for r in rows}

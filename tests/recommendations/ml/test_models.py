@@ -182,6 +182,34 @@ def test_single_viewer_scoring_equals_the_general_matrix_path(model, split, ease
             np.testing.assert_allclose(fast[ok], general[ok], rtol=1e-4, atol=1e-4)
 
 
+def test_a_history_as_arrays_scores_as_the_same_pairs_and_a_repeated_item_keeps_its_last_value(model, split):
+    """Serving passes a viewer's history as two arrays (`History`, read packed from the database);
+    the scores must be those of the same (item, value) pairs, and an item given twice counts once,
+    with its last value (fold-in and EASE alike)."""
+    from recommendations.ml.recommender import History
+
+    checked = 0
+    for u in range(0, split[0].n_users, 7):
+        hist = model.history_of(u)
+        if len(hist) < 3:
+            continue
+        items = np.array([j for j, _ in hist], dtype=np.int64)
+        values = np.array([v for _, v in hist], dtype=np.float64)
+        pairs = model.score_user(None, hist, exclude_seen=True)
+        arrays = model.score_user(None, History(items, values), exclude_seen=True)
+        np.testing.assert_array_equal(np.isinf(pairs), np.isinf(arrays))
+        np.testing.assert_allclose(arrays[~np.isinf(arrays)], pairs[~np.isinf(pairs)], rtol=1e-6, atol=1e-6)
+        j0, v0 = hist[0]
+        changed = 1.0 if v0 >= 3 else 5.0
+        repeated = model.score_user(None, History(np.append(items, j0), np.append(values, changed)), exclude_seen=True)
+        by_hand = model.score_user(None, hist[1:] + [(j0, changed)], exclude_seen=True)
+        ok = ~np.isinf(by_hand)
+        np.testing.assert_allclose(repeated[ok], by_hand[ok], rtol=1e-6, atol=1e-6)
+        assert not np.allclose(repeated[ok], pairs[ok])  # the repeat's last value is what counts
+        checked += 1
+    assert checked >= 3
+
+
 def test_top_k_1d_is_top_k_of_one_row():
     from recommendations.ml.metrics import top_k_1d
 

@@ -3,11 +3,14 @@
 Django's `bulk_create` costs ~20–30 µs per row in model instantiation and SQL compilation; the
 importers write millions of rows, so their chunks go through `insert_rows`, which adapts only
 the values that need it (datetimes on SQLite, JSON) and sends one statement per page:
-``psycopg2.extras.execute_values`` on PostgreSQL, ``executemany`` on SQLite.
+``psycopg2.extras.execute_values`` on PostgreSQL, ``executemany`` on SQLite. Plain inserts (no
+conflict clause) go through ``COPY … FROM STDIN`` on PostgreSQL instead (`_copy_rows`).
 """
 from __future__ import annotations
 
+import datetime
 import functools
+import io
 import json
 
 from django.db import connection, models
@@ -78,12 +81,42 @@ def insert_rows(model, cols: list[str], rows: list[tuple], *, conflict: list[str
         tail = " ON CONFLICT DO NOTHING"
     with connection.cursor() as cur:
         raw = cur.cursor  # the driver's cursor: no per-statement debug logging of thousands of parameters
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not tail:
+            _copy_rows(raw, table, [q(c) for c in cols], rows)
+        elif connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
             execute_values(raw, head + "%s" + tail, rows, page_size=1000)
         else:
             raw.executemany(head + "(" + ", ".join(["%s"] * len(cols)) + ")" + tail, rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(v) -> str:
+    """One value in COPY's text format (NULL as \\N, the four special characters escaped)."""
+    if v is None:
+        return "\\N"
+    if v is True or v is False:
+        return "t" if v else "f"
+    if isinstance(v, datetime.date):  # date and datetime (aware datetimes keep their offset)
+        return v.isoformat()
+    return str(v).translate(_COPY_ESCAPES)
+
+
+def _copy_rows(raw_cursor, table: str, quoted_cols: list[str], rows) -> None:
+    """Plain INSERT of many rows as one ``COPY … FROM STDIN`` (text format), for PostgreSQL.
+
+    Replaces `execute_values` for inserts without a conflict clause: a 40-column row costs that
+    path ≈ 80 µs of client-side SQL quoting (17,770 Netflix titles: 1.5 s), COPY about a tenth.
+    Any error (a unique key taken, a check) fails the whole statement, as the INSERT would."""
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join(_copy_value(v) for v in row))
+        buf.write("\n")
+    buf.seek(0)
+    raw_cursor.copy_expert(f"COPY {table} ({', '.join(quoted_cols)}) FROM STDIN", buf)
 
 
 def filter_in(qs, column: str, values):

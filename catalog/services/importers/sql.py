@@ -108,9 +108,10 @@ def _copy_value(v) -> str:
 def _copy_rows(raw_cursor, table: str, quoted_cols: list[str], rows) -> None:
     """Plain INSERT of many rows as one ``COPY … FROM STDIN`` (text format), for PostgreSQL.
 
-    Replaces `execute_values` for inserts without a conflict clause: a 40-column row costs that
-    path ≈ 80 µs of client-side SQL quoting (17,770 Netflix titles: 1.5 s), COPY about a tenth.
-    Any error (a unique key taken, a check) fails the whole statement, as the INSERT would."""
+    Replaces `execute_values` for inserts without a conflict clause, whose client-side quoting of
+    every value was most of its time: the Netflix Prize's 17,770 titles (27 columns) went from
+    2.6 to 2.0 s for the whole titles step. Any error (a unique key taken, a check) fails the
+    whole statement, as the INSERT would."""
     buf = io.StringIO()
     for row in rows:
         buf.write("\t".join(_copy_value(v) for v in row))

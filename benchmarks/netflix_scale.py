@@ -322,8 +322,7 @@ def main():
             "titles, viewer creation, parsing, bulk load and key build, title statistics); its peak RSS is the "
             "importer process's. *ratings step*: the same rows over the command's ratings step alone (parsing, "
             "viewers, COPY, key build: `ImportRun.options['timings']`), the part the floor measures — at 1M and 5M "
-            "the command's fixed costs (≈ 2.3–3 s of start-up and ≈ 2.3 s for the 17,770 titles, next table) are "
-            "most of its time.")
+            "the command's fixed costs (its start-up and the 17,770 titles, next table) are most of its time.")
     for n in sizes:
         r = results.setdefault(str(n), {})
         if "generate" in phases or "import" in phases:

@@ -108,6 +108,34 @@ def test_the_hits_penalty_lowers_the_share_of_hits():
     assert share(base.with_params(popular_penalty_one=10.0)) == 0.0
 
 
+def test_the_penalty_picks_the_films_and_their_estimates_order_them():
+    """The hit penalty decides which films make the list; the list is then shown best estimate
+    first, so a hit the viewer most likely likes is not pushed below weaker picks. The validation
+    sweep scores lists in that same order."""
+    from recommendations.ml.liked import _penalty_sweep
+    from recommendations.ml.metrics import top_k_1d
+
+    d = planted(seed=2, n_users=300, n_items=200, n_clusters=2, ratings_per_user=(20, 40), noise=0.3)
+    m = build_interactions(d["users"], d["items"], d["ratings"])
+    idx = LikedIndex.fit(m.values, params=LikedParams(popular_n=20, popular_penalty_one=0.08))
+    reordered = 0
+    for q in range(0, 200, 3):
+        got = idx.recommend([q], k=5)
+        est, _ = idx.estimates([q])
+        chosen = top_k_1d(est - 0.08 * idx.popular, 5)
+        assert {j for j, _, _ in got} == set(chosen.tolist())
+        scores = [s for _, s, _ in got]
+        assert scores == sorted(scores, reverse=True) and scores == [est[j] for j, _, _ in got]
+        reordered += [j for j, _, _ in got] != chosen.tolist()
+        # the sweep's nDCG for this query equals the nDCG of the list as served
+        rel = np.array([j for j, _, _ in got][1::2])
+        nd, hits = _penalty_sweep([est], [rel], idx.popular, np.array([0.08]), 5)
+        disc = 1 / np.log2(np.arange(2, 7))
+        served = sum(disc[i] for i, (j, _, _) in enumerate(got) if j in set(rel.tolist())) / disc[:len(rel)].sum()
+        assert nd[0] == pytest.approx(served) and hits[0] == idx.popular[[j for j, _, _ in got]].sum()
+    assert reordered > 0  # the penalty did push hits down, and the order put them back
+
+
 def test_validation_search_keeps_the_share_of_hits_under_the_target(data):
     d, m = data
     F_genres = genre_matrix(*_feature_matrix(m, _genres(d)), m.n_items)

@@ -17,8 +17,6 @@ Records use the neutral layout described in :mod:`popularity.ml.schema`.
 The names are imported on first use (PEP 562): importing ``popularity.ml.schema`` or the Django
 app must not load scikit-learn.
 """
-import importlib
-
 _EXPORTS = {
     "artifacts": ("ArtifactError", "load", "read_metadata", "save"),
     "csv_io": ("CSVError", "read_records", "write_predictions", "write_records"),
@@ -32,11 +30,26 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 __all__ = sorted(_MODULE_OF)
 
 
-def __getattr__(name):
+def _module(name):
+    """The submodule that defines `name` (plain relative imports, run on first use)."""
     module = _MODULE_OF.get(name)
-    if module is None:
+    if module == "artifacts":
+        from . import artifacts as m
+    elif module == "csv_io":
+        from . import csv_io as m
+    elif module == "imdb":
+        from . import imdb as m
+    elif module == "model":
+        from . import model as m
+    elif module == "schema":
+        from . import schema as m
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    return m
+
+
+def __getattr__(name):
+    value = getattr(_module(name), name)
     globals()[name] = value
     return value
 

@@ -74,3 +74,18 @@ def test_the_recommender_listens_to_what_interactions_announces():
 
     for signal in (signals.films_finished, signals.history_changed, signals.retrain_wanted):
         assert signal.has_listeners()
+
+
+def test_loading_the_urls_does_not_load_the_training_stack():
+    """Web workers and every management command (its system checks) load the URLs: scikit-learn,
+    pandas and LightFM must wait for a training or a popularity prediction (≈ 1.2 s of start-up
+    and ≈ 50 MB of each web worker)."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; os.environ['DJANGO_SETTINGS_MODULE'] = 'netfloox.settings.test'; import django; "
+            "django.setup(); import netfloox.urls; from django.urls import get_resolver; get_resolver().url_patterns; "
+            "print(sorted(m for m in ('sklearn', 'pandas', 'lightfm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

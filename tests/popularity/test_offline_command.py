@@ -5,7 +5,7 @@ import csv
 import pytest
 from django.core.management import CommandError, call_command
 
-from popularity.ml import write_records
+from popularity.ml.csv_io import write_records
 from popularity.ml.synthetic import make_synthetic
 
 

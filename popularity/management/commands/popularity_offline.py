@@ -8,8 +8,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from popularity.ml import CSVError, RecordError, read_records, train, write_predictions
-from popularity.ml.model import DEFAULT_N_SEEDS
+from popularity.ml.csv_io import CSVError, read_records, write_predictions
+from popularity.ml.model import DEFAULT_N_SEEDS, train
+from popularity.ml.schema import RecordError
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Shared fixtures for the pure-ML popularity tests: one small model trained once per session."""
 import pytest
 
-from popularity.ml import train
+from popularity.ml.model import train
 from popularity.ml.synthetic import make_synthetic
 
 

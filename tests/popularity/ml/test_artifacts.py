@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from popularity.ml import ArtifactError, load, save
+from popularity.ml.artifacts import ArtifactError, load, save
 
 
 def test_round_trip_and_metadata(trained, synthetic_test, tmp_path):

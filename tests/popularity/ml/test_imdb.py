@@ -1,6 +1,6 @@
 import pandas as pd
 
-from popularity.ml import convert_imdb_metadata
+from popularity.ml.imdb import convert_imdb_metadata
 
 COLUMNS = ["color", "director_name", "num_critic_for_reviews", "duration", "director_facebook_likes", "gross", "genres",
            "actor_1_name", "movie_title", "num_voted_users", "actor_3_name", "actor_2_name", "movie_imdb_link",

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from popularity.ml import DEFAULT_PARAMS, SEARCH_GRID, cross_validate, regression_metrics, train
+from popularity.ml.model import DEFAULT_PARAMS, SEARCH_GRID, cross_validate, regression_metrics, train
 from popularity.ml.synthetic import director_effects, make_synthetic
 
 

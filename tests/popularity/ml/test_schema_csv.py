@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from popularity.ml import CSVError, RecordError, normalize_record, read_records, records_to_frame, write_records
-from popularity.ml.schema import INPUT_FIELDS
+from popularity.ml.csv_io import CSVError, read_records, write_records
+from popularity.ml.schema import INPUT_FIELDS, RecordError, normalize_record, records_to_frame
 
 HEADER = "title,type,year,runtime,budget,genres,directors,writers,producers,actors,country,language,rating\n"
 

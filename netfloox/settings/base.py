@@ -253,6 +253,10 @@ NETFLOOX_DATASETS_BASE_URLS = {
     "movielens": env.str("NETFLOOX_MOVIELENS_BASE_URL", default="https://files.grouplens.org/datasets/movielens/"),
     "tmdb": env.str("NETFLOOX_TMDB_BASE_URL", default=""),
 }
+# On a cold cache the analytics page computes charts inline for at most this many seconds, then
+# leaves the rest for the browser to fetch in parallel (analytics/views.py). Empty: no limit.
+NETFLOOX_ANALYTICS_INLINE_BUDGET_S = (float(env.str("NETFLOOX_ANALYTICS_INLINE_BUDGET_S", default="0.3"))
+                                      if env.str("NETFLOOX_ANALYTICS_INLINE_BUDGET_S", default="0.3") else None)
 NETFLOOX_DATA_DIR = Path(env.str("NETFLOOX_DATA_DIR", default=str(VAR_DIR / "data")))
 
 LOGGING = {

@@ -34,4 +34,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# No clock decides what a test sees: the analytics page computes every chart inline unless a
+# test asks for a budget itself (0 leaves every uncached chart to the browser).
+NETFLOOX_ANALYTICS_INLINE_BUDGET_S = None
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

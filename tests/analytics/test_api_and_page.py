@@ -264,10 +264,8 @@ def test_schema_describes_every_analytics_endpoint(api_client, db):
     assert CatalogFilters  # the filters module is the one the API validates with
 
 
-def test_cold_page_over_its_time_budget_leaves_charts_for_the_browser(client, catalog, staff, monkeypatch):
-    from analytics import views
-
-    monkeypatch.setattr(views, "INLINE_BUDGET_S", 0)
+def test_cold_page_over_its_time_budget_leaves_charts_for_the_browser(client, catalog, staff, settings):
+    settings.NETFLOOX_ANALYTICS_INLINE_BUDGET_S = 0
     html = client.get("/analytics/", {"genre": "drama"}).content.decode()
     assert 'data-src="/analytics/chart/size.json?genre=drama"' in html
     assert '<script type="application/json" id="fig-size">' not in html
@@ -301,16 +299,16 @@ def test_invalidate_with_warm_recomputes_the_default_dashboard_after_commit(clie
     assert "data-src=" not in html and 'id="fig-model-metrics"' in html
 
 
-def test_pending_charts_are_fetched_costliest_first(client, catalog, staff, monkeypatch):
+def test_pending_charts_are_fetched_costliest_first(client, catalog, staff, settings):
     """The page ranks the charts it leaves pending by their KPI's last compute time (unknown
     first, in page order); dashboard.js requests them in that order (the browser test draws them)."""
     import re
 
     from django.core.cache import cache
 
-    from analytics import kpis, views
+    from analytics import kpis
 
-    monkeypatch.setattr(views, "INLINE_BUDGET_S", 0)
+    settings.NETFLOOX_ANALYTICS_INLINE_BUDGET_S = 0
     kpis.kpi_data("size", kpis.CatalogFilters())  # computed once: its cost is now known
     cost = cache.get(kpis._cost_key("size"))
     assert cost is not None and cost >= 0

@@ -17,13 +17,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @pytest.mark.browser
 @pytest.mark.parametrize("budget", [None, 0], ids=["charts-in-page", "charts-fetched-by-the-page"])
-def test_dashboard_renders_every_chart_locally(live_server, transactional_db, budget, monkeypatch):
-    from django.conf import settings
+def test_dashboard_renders_every_chart_locally(live_server, transactional_db, budget, settings):
     from django.contrib.auth import get_user_model
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
-    from analytics import views
     from analytics.views import CATALOG_CHARTS, VIEWING_CHARTS
     from tests.analytics.synthetic import build
 
@@ -33,7 +31,7 @@ def test_dashboard_renders_every_chart_locally(live_server, transactional_db, bu
         if connection.vendor == "sqlite":
             pytest.skip("the page's parallel chart requests deadlock Django's live server on in-memory SQLite "
                         "(one shared connection); this variant runs on PostgreSQL")
-        monkeypatch.setattr(views, "INLINE_BUDGET_S", budget)
+        settings.NETFLOOX_ANALYTICS_INLINE_BUDGET_S = budget
 
     build(n_titles=400)
     staff = get_user_model().objects.create_user(username="analyst", password="x-Passw0rd-1", is_staff=True)

@@ -294,10 +294,10 @@ def load_imdb_sample() -> dict:
     t0 = time.perf_counter()
     how = None
     try:
-        from catalog.services.importers.imdb import imdb_import
+        from datasets.services.importers.imdb import imdb_import
 
         run = imdb_import(directory=IMDB_SAMPLE)
-        how = f"catalog.services.importers.imdb.imdb_import (ImportRun #{run.pk}, status {run.status})"
+        how = f"datasets.services.importers.imdb.imdb_import (ImportRun #{run.pk}, status {run.status})"
     except Exception as exc:  # the importer is another engineer's work in progress
         how = f"minimal loader in benchmarks/analytics.py (importer unusable: {type(exc).__name__}: {exc})"
         _minimal_imdb_loader(IMDB_SAMPLE)

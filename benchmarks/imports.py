@@ -158,10 +158,10 @@ def server_cpu():
 s0 = server_cpu()
 t0 = time.perf_counter(); c0 = resource.getrusage(resource.RUSAGE_SELF)
 if kind == "netflix":
-    from catalog.services.importers.netflix import netflix_import
+    from datasets.services.importers.netflix import netflix_import
     run = netflix_import(titles_path=args.get("titles"), ratings_paths=args.get("ratings", []))
 elif kind == "imdb":
-    from catalog.services.importers.imdb import imdb_import
+    from datasets.services.importers.imdb import imdb_import
     run = imdb_import(directory=args["dir"])
 wall = time.perf_counter() - t0
 c1 = resource.getrusage(resource.RUSAGE_SELF)

@@ -60,7 +60,7 @@ def file_twins():
 
     django.setup()  # split_title lives beside the importer (no database is used here)
     from catalog.matching import match_key
-    from catalog.services.importers.movielens import split_title
+    from datasets.services.importers.movielens import split_title
 
     nf = {}
     with open(DATASETS / "netflix-prize" / "movie_titles.csv", encoding="latin-1") as fh:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "recommendations",
     "popularity",
     "analytics",
+    "datasets",
 ]
 
 MIDDLEWARE = [

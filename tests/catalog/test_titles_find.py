@@ -4,8 +4,8 @@ import pytest
 
 from catalog import selectors
 from catalog.models import Title
-from catalog.services.importers.movielens import movielens_import
-from tests.catalog.conftest import write
+from datasets.services.importers.movielens import movielens_import
+from tests.datasets.conftest import write
 
 pytestmark = pytest.mark.django_db
 

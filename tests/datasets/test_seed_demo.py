@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from accounts.models import Profile
 from catalog.models import Credit, Genre, Person, Title
-from catalog.services.demo import CLUSTER_GENRES, DEMO_PASSWORD, demo_catalog, demo_seed, planted_tastes
+from datasets.services.demo import CLUSTER_GENRES, DEMO_PASSWORD, demo_catalog, demo_seed, planted_tastes
 from interactions.models import Event, Interaction
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Every write on the catalog: dataset importers, dataset downloads, the demo generator.
+"""Loading data sets: importers (catalog and viewers' ratings), downloads, the demo generator.
 
 Public entry points (each returns the finished `catalog.models.ImportRun`, or raises a
 `core.errors.ApplicationError` — SourceError naming file and line, ValidationFailed for options):

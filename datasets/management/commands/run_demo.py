@@ -5,7 +5,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
-from recommendations.services.demo import demo_run
+from datasets.services.realtime_demo import demo_run
 
 # What the loop's own code logs at INFO (each poll, the model load, Celery's eager trace, kombu's
 # "no hostname" for the in-memory broker) repeats the timeline: shown with -v 2 only.

@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Profile
 from catalog.models import Keyword, Title
-from catalog.services.importers.movielens import movielens_import, split_title
+from datasets.services.importers.movielens import movielens_import, split_title
 from interactions.models import Event, ImportedRating, Interaction
-from tests.catalog.conftest import write
+from tests.datasets.conftest import write
 
 pytestmark = pytest.mark.django_db
 

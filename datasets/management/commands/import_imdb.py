@@ -1,8 +1,8 @@
 """Import IMDb non-commercial TSV files (https://datasets.imdbws.com/) from a directory."""
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services.importers.imdb import imdb_import
-from catalog.services.importers.progress import Progress, run_report
+from datasets.services.importers.imdb import imdb_import
+from datasets.services.importers.progress import Progress, run_report
 from core.errors import ApplicationError
 
 

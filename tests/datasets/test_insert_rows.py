@@ -1,4 +1,4 @@
-"""`catalog.services.importers.sql.insert_rows`: what the importers write is what is stored.
+"""`datasets.services.importers.sql.insert_rows`: what the importers write is what is stored.
 
 On PostgreSQL a plain insert goes through COPY's text format, which has its own escaping (tab,
 newline, backslash, NULL as \\N): values that look like its syntax must arrive unchanged."""
@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from catalog.models import Credit, Person, Title
-from catalog.services.importers.sql import column_defaults, insert_rows
+from datasets.services.importers.sql import column_defaults, insert_rows
 
 pytestmark = pytest.mark.django_db
 

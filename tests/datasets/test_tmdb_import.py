@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Company, Country, Credit, Keyword, Person, Title
-from catalog.services.importers.tmdb import tmdb_import
-from tests.catalog.conftest import write
+from datasets.services.importers.tmdb import tmdb_import
+from tests.datasets.conftest import write
 
 pytestmark = pytest.mark.django_db
 

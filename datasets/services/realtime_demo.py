@@ -93,7 +93,7 @@ def _label(title) -> str:
 
 
 def _runtime_description() -> str:
-    from netfloox.celery import app
+    from celery import current_app as app
 
     db = settings.DATABASES["default"]
     vendor = db["ENGINE"].rsplit(".", 1)[-1]
@@ -195,7 +195,7 @@ def demo_run(*, username: str = "demo", title_id: int | None = None, stream: boo
     from interactions import selectors as interaction_selectors
     from interactions.models import EventKind, EventSource
     from interactions.services.events import events_record
-    from netfloox.celery import app
+    from celery import current_app as app
     from recommendations import selectors
     from recommendations.models import RecommendationSnapshot
 

@@ -3,10 +3,10 @@ import pytest
 
 from accounts.models import Profile
 from catalog.models import Credit, Genre, Person, Title
-from catalog.services.importers.imdb import imdb_import
-from catalog.services.importers.movielens import movielens_import
-from catalog.services.importers.netflix import netflix_import
-from catalog.services.importers.tmdb import tmdb_import
+from datasets.services.importers.imdb import imdb_import
+from datasets.services.importers.movielens import movielens_import
+from datasets.services.importers.netflix import netflix_import
+from datasets.services.importers.tmdb import tmdb_import
 from interactions.models import Event, ImportedRating, Interaction, TitleStats
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]

@@ -6,9 +6,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Profile
 from catalog.models import ImportRun, Title
-from catalog.services.importers.netflix import netflix_import
+from datasets.services.importers.netflix import netflix_import
 from interactions.models import Event, ImportedRating, Interaction
-from tests.catalog.conftest import write
+from tests.datasets.conftest import write
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_the_vectorised_parser_accepts_exactly_the_rating_grammar():
     the line-by-line checks (which name the reason)."""
     import numpy as np
 
-    from catalog.services.importers.rating_blocks import fast_rating_lines, split_lines
+    from datasets.services.importers.rating_blocks import fast_rating_lines, split_lines
 
     text = (b"1488844,3,2005-09-06\n12a4,3,2005-01-01\n,3,2005-01-01\n7,5,2004-02-29\r\n7,5,2005-02-29\n"
             b"0,5,2004-02-02\n1234567890123456789,3,2005-01-01\n42,6,2005-01-01\n42,4,2005-13-01\n"

@@ -1,4 +1,4 @@
-"""Helpers of the catalog tests: write small files in the datasets' exact original formats."""
+"""Helpers of the dataset importers' tests: write small files in the datasets' exact original formats."""
 import gzip
 from pathlib import Path
 
@@ -29,3 +29,6 @@ def errors_by_line(run):
 @pytest.fixture
 def no_progress():
     return None
+
+
+from tests.recommendations.conftest import planted  # noqa: E402,F401 - the real-time demo runs on the planted catalog

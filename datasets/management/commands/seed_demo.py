@@ -1,8 +1,8 @@
 """Generate the deterministic demo catalog and viewers."""
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services.demo import DEMO_PASSWORD, DEMO_USERNAME, demo_seed
-from catalog.services.importers.progress import Progress, run_report
+from datasets.services.demo import DEMO_PASSWORD, DEMO_USERNAME, demo_seed
+from datasets.services.importers.progress import Progress, run_report
 from core.errors import ApplicationError
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Credit, ImportRun, Person, Title
-from catalog.services.importers.imdb import imdb_import
-from tests.catalog.conftest import errors_by_line, tsv, write
+from datasets.services.importers.imdb import imdb_import
+from tests.datasets.conftest import errors_by_line, tsv, write
 
 pytestmark = pytest.mark.django_db
 N = "\\N"

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from django.core.management import CommandError, call_command
 
-from catalog import netflix_synthetic as gen
+from datasets import netflix_synthetic as gen
 
 HEADER = re.compile(rb"^[1-9][0-9]*:$")
 RATING = re.compile(rb"^[1-9][0-9]*,[1-5],(?:1999|200[0-5])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$")
@@ -145,7 +145,7 @@ def test_the_planted_taste_is_learnable_item_item_beats_most_popular(small):
 
 
 def test_the_generated_files_import_without_a_rejected_line(tmp_path, db):
-    from catalog.services.importers.netflix import netflix_import
+    from datasets.services.importers.netflix import netflix_import
 
     gen.generate(ratings=20_000, out=tmp_path, seed=5)
     run = netflix_import(titles_path=tmp_path / "movie_titles.csv",

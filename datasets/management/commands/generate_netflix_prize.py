@@ -1,4 +1,4 @@
-"""Write a synthetic Netflix Prize data set in the original layout (catalog/netflix_synthetic.py)."""
+"""Write a synthetic Netflix Prize data set in the original layout (datasets/netflix_synthetic.py)."""
 import os
 import re
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog import netflix_synthetic
-from catalog.services.importers.progress import Progress
+from datasets import netflix_synthetic
+from datasets.services.importers.progress import Progress
 
 
 def count(text: str) -> int:

@@ -1,8 +1,8 @@
 """Import the Netflix Prize movie titles and rating files."""
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services.importers.netflix import netflix_import
-from catalog.services.importers.progress import Progress, run_report
+from datasets.services.importers.netflix import netflix_import
+from datasets.services.importers.progress import Progress, run_report
 from core.errors import ApplicationError
 
 

@@ -1,8 +1,8 @@
 """Download the public datasets (IMDb, MovieLens; TMDB and Netflix Prize from a mirror you name)."""
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services.downloads import DATASETS, dataset_download
-from catalog.services.importers.progress import Progress
+from datasets.services.downloads import DATASETS, dataset_download
+from datasets.services.importers.progress import Progress
 from core.errors import ApplicationError
 
 

@@ -1,14 +1,10 @@
-"""HTML pages of the catalog: home, title, person, search, player, generated artwork."""
+"""HTML pages of the catalog alone: a person, title cards, generated artwork (included at the root)."""
 from django.urls import path
 
 from catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("titles/<id:title_id>/", views.title_detail, name="title"),
-    path("titles/<id:title_id>/watch/", views.player, name="player"),
     path("titles/<id:title_id>/poster.svg", views.poster, name="poster"),
     path("titles/<id:title_id>/backdrop.svg", views.backdrop, name="backdrop"),
     path("titles/cards/", views.cards, name="cards"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("popularity/", include("popularity.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("catalog.urls")),
+    path("", include("web.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

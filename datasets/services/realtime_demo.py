@@ -192,10 +192,11 @@ def demo_run(*, username: str = "demo", title_id: int | None = None, stream: boo
     `title_id`: the film the viewer finishes (default: their current #1 pick, which they have not
     seen). Raises DemoError / NotFound with a message saying what to run first.
     """
+    from celery import current_app as app
+
     from interactions import selectors as interaction_selectors
     from interactions.models import EventKind, EventSource
     from interactions.services.events import events_record
-    from celery import current_app as app
     from recommendations import selectors
     from recommendations.models import RecommendationSnapshot
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "popularity",
     "analytics",
     "datasets",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -161,8 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "catalog:home"
-LOGOUT_REDIRECT_URL = "catalog:home"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

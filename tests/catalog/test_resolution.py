@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 
 from catalog.matching import match_key
 from catalog.models import Credit, Genre, Person, Title
+from catalog.services.resolution import title_duplicates, title_merge, titles_resolve
 from datasets.services.importers.movielens import movielens_import
 from datasets.services.importers.netflix import netflix_import
-from catalog.services.resolution import title_duplicates, title_merge, titles_resolve
 from interactions.models import Event, ImportedRating, Interaction
 from tests.datasets.conftest import write
 

@@ -31,11 +31,11 @@ SIGNUP = {"username": "zoe", "email": "zoe@example.com", "password1": "Longer-pa
 
 def test_signup_creates_the_viewer_signs_in_and_goes_to_onboarding(client, db):
     r = client.post(reverse("accounts:signup"), SIGNUP)
-    assert r.status_code == 302 and r["Location"] == reverse("accounts:onboarding")
+    assert r.status_code == 302 and r["Location"] == reverse("web:onboarding")
     user = User.objects.get(username="zoe")
     assert user.profile.language == "fr" and not user.profile.onboarded
     assert r.cookies["django_language"].value == "fr"
-    assert client.get(reverse("accounts:onboarding")).status_code == 200  # signed in
+    assert client.get(reverse("web:onboarding")).status_code == 200  # signed in
 
 
 @pytest.mark.parametrize("change, field, message", [
@@ -58,12 +58,12 @@ def test_signup_with_a_taken_username_says_so_next_to_the_username(client, viewe
 
 
 def test_onboarding_stores_genres_and_titles_for_the_recommender(viewer_web, viewer, catalog):
-    page = html(viewer_web.get(reverse("accounts:onboarding")))
+    page = html(viewer_web.get(reverse("web:onboarding")))
     assert 'name="genres"' in page and 'name="titles"' in page and 'data-token-input' in page
     drama = catalog["Whiplash"].genres.get(name="Drama")
-    r = viewer_web.post(reverse("accounts:onboarding"), {
+    r = viewer_web.post(reverse("web:onboarding"), {
         "genres": [drama.pk], "titles": [catalog["Inception"].pk], "names": ["amelie", ""]})
-    assert r.status_code == 302 and r["Location"] == reverse("catalog:home")
+    assert r.status_code == 302 and r["Location"] == reverse("web:home")
     profile = Profile.objects.get(user=viewer)
     assert profile.onboarded
     assert list(profile.favourite_genres.values_list("name", flat=True)) == ["Drama"]
@@ -71,13 +71,13 @@ def test_onboarding_stores_genres_and_titles_for_the_recommender(viewer_web, vie
 
 
 def test_onboarding_rejects_unknown_names_and_empty_picks_without_saving(viewer_web, viewer, catalog):
-    r = viewer_web.post(reverse("accounts:onboarding"), {"names": ["No Such Film Anywhere"]})
+    r = viewer_web.post(reverse("web:onboarding"), {"names": ["No Such Film Anywhere"]})
     assert "No title found for: No Such Film Anywhere" in field_errors(html(r), "onb-names")
-    r = viewer_web.post(reverse("accounts:onboarding"), {})
+    r = viewer_web.post(reverse("web:onboarding"), {})
     assert "Pick at least one genre or one title" in html(r)
     profile = Profile.objects.get(user=viewer)
     assert not profile.onboarded and not profile.liked_titles.exists()
-    r = viewer_web.post(reverse("accounts:onboarding"), {"skip": "1"})
+    r = viewer_web.post(reverse("web:onboarding"), {"skip": "1"})
     assert r.status_code == 302 and Profile.objects.get(user=viewer).onboarded
 
 
@@ -92,7 +92,7 @@ def test_login_sets_the_language_of_the_profile_and_logout_is_a_post(client, vie
     assert client.get(reverse("accounts:logout")).status_code == 405
     r = client.post(reverse("accounts:logout"))
     assert r.status_code == 302
-    assert client.get(reverse("accounts:history")).status_code == 302  # signed out
+    assert client.get(reverse("web:history")).status_code == 302  # signed out
 
 
 def test_profile_language_sets_profile_and_cookie(viewer_web, viewer):
@@ -151,45 +151,45 @@ def test_history_is_paginated_and_a_title_can_be_removed(viewer_web, viewer, cat
     titles = list(catalog.values())
     for t in titles:
         _watch(viewer, t, "play")
-    page1 = html(viewer_web.get(reverse("accounts:history")))
+    page1 = html(viewer_web.get(reverse("web:history")))
     assert page1.count("data-history-item") == 22 and 'rel="next"' not in page1
     from tests.web.catalog_data import build_catalog
 
     for t in build_catalog(30)[22:]:
         _watch(viewer, t, "play")
-    page1 = html(viewer_web.get(reverse("accounts:history")))
+    page1 = html(viewer_web.get(reverse("web:history")))
     assert page1.count("data-history-item") == 24 and 'rel="next"' in page1
     target = catalog["Inception"]
-    r = viewer_web.post(reverse("accounts:history_remove", args=[target.pk]), {"next": "/accounts/history/?page=2"})
+    r = viewer_web.post(reverse("web:history_remove", args=[target.pk]), {"next": "/accounts/history/?page=2"})
     assert r.status_code == 302 and r["Location"] == "/accounts/history/?page=2"
     assert Interaction.objects.get(user=viewer, title=target).hidden
-    pages = html(viewer_web.get(reverse("accounts:history"))) + html(viewer_web.get("/accounts/history/?page=2"))
+    pages = html(viewer_web.get(reverse("web:history"))) + html(viewer_web.get("/accounts/history/?page=2"))
     assert f'data-title-id="{target.pk}"' not in pages
-    r = viewer_web.post(reverse("accounts:history_remove", args=[999999]), follow=True)
+    r = viewer_web.post(reverse("web:history_remove", args=[999999]), follow=True)
     assert "not in your history" in html(r)
 
 
 def test_history_remove_rejects_foreign_redirects(viewer_web, viewer, catalog):
     _watch(viewer, catalog["Memento"])
-    r = viewer_web.post(reverse("accounts:history_remove", args=[catalog["Memento"].pk]),
+    r = viewer_web.post(reverse("web:history_remove", args=[catalog["Memento"].pk]),
                         {"next": "https://evil.example/"})
-    assert r["Location"] == reverse("accounts:history")
+    assert r["Location"] == reverse("web:history")
 
 
 def test_rating_without_javascript_and_the_ratings_page(viewer_web, viewer, catalog):
     t = catalog["Parasite"]
-    r = viewer_web.post(reverse("accounts:rate", args=[t.pk]), {"stars": "5"})
-    assert r.status_code == 302 and r["Location"] == reverse("catalog:title", args=[t.pk])
+    r = viewer_web.post(reverse("web:rate", args=[t.pk]), {"stars": "5"})
+    assert r.status_code == 302 and r["Location"] == reverse("web:title", args=[t.pk])
     assert Interaction.objects.get(user=viewer, title=t).rating == 5
-    page = html(viewer_web.get(reverse("accounts:ratings")))
+    page = html(viewer_web.get(reverse("web:ratings")))
     assert "Parasite" in page and re.search(rf'id="star-{t.pk}-5"\s+checked', page)
     for bad in ("", "9", "abc"):
-        r = viewer_web.post(reverse("accounts:rate", args=[t.pk]), {"stars": bad}, follow=True)
+        r = viewer_web.post(reverse("web:rate", args=[t.pk]), {"stars": bad}, follow=True)
         assert "message-error" in html(r)
     assert Interaction.objects.get(user=viewer, title=t).rating == 5  # unchanged by bad input
 
 
 def test_account_pages_need_a_signed_in_viewer(client, db):
-    for name in ("onboarding", "profile", "history", "ratings", "password_change"):
-        r = client.get(reverse(f"accounts:{name}"))
+    for name in ("web:onboarding", "accounts:profile", "web:history", "web:ratings", "accounts:password_change"):
+        r = client.get(reverse(name))
         assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login")), name

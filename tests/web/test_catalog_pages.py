@@ -76,7 +76,7 @@ def test_empty_catalog_home_explains_what_to_do(client, db):
 # --- title page -------------------------------------------------------------------------------
 def test_title_page_shows_everything_a_viewer_expects(client, catalog):
     t = catalog["Inception"]
-    r = client.get(reverse("catalog:title", args=[t.pk]))
+    r = client.get(reverse("web:title", args=[t.pk]))
     assert r.status_code == 200
     page = html(r)
     assert "<h1 class=\"title-name\">Inception</h1>" in page
@@ -87,7 +87,7 @@ def test_title_page_shows_everything_a_viewer_expects(client, catalog):
     nolan = t.credits.get(category="director").person
     assert f'href="{reverse("catalog:person", args=[nolan.pk])}"' in page and "Christopher Nolan" in page
     assert "Leonardo DiCaprio" in page
-    assert f'href="{reverse("catalog:player", args=[t.pk])}"' in page
+    assert f'href="{reverse("web:player", args=[t.pk])}"' in page
     assert 'data-row="more-like-this"' in page
     more = page[page.index('data-row="more-like-this"'):]
     assert f'href="/titles/{catalog["Interstellar"].pk}/"' in more  # same director and genres
@@ -101,7 +101,7 @@ def test_title_page_star_widget_shows_the_viewers_rating(viewer_web, viewer, cat
 
     t = catalog["Amélie"]
     rating_set(user=viewer, title_id=t.pk, stars=4)
-    page = html(viewer_web.get(reverse("catalog:title", args=[t.pk])))
+    page = html(viewer_web.get(reverse("web:title", args=[t.pk])))
     assert "data-rating-form" in page
     assert re.search(r'<input type="radio" name="stars" value="4" id="star-4"\s+checked>', page)
     assert "You gave it 4 stars." in page
@@ -117,10 +117,10 @@ def test_remote_posters_only_when_enabled(client, catalog, settings):
     t = catalog["Inception"]
     t.poster_path = "/qmDpIHrmpJINaRKAfWQfftjCdyi.jpg"
     t.save()
-    page = html(client.get(reverse("catalog:title", args=[t.pk])))
+    page = html(client.get(reverse("web:title", args=[t.pk])))
     assert "image.tmdb.org" not in page and f"/titles/{t.pk}/poster.svg" in page
     settings.NETFLOOX_REMOTE_POSTERS = True
-    page = html(client.get(reverse("catalog:title", args=[t.pk])))
+    page = html(client.get(reverse("web:title", args=[t.pk])))
     assert "https://image.tmdb.org/t/p/w342/qmDpIHrmpJINaRKAfWQfftjCdyi.jpg" in page
     # Titles without a poster_path keep the generated one.
     assert f'/titles/{catalog["Memento"].pk}/poster.svg' in page
@@ -173,11 +173,11 @@ def test_person_page_lists_filmography_with_links(client, catalog):
 
 
 def test_search_is_accent_insensitive_and_finds_people(client, catalog):
-    page = html(client.get(reverse("catalog:search"), {"q": "amelie"}))
+    page = html(client.get(reverse("web:search"), {"q": "amelie"}))
     assert f'href="/titles/{catalog["Amélie"].pk}/"' in page and "1 title" in page
-    page = html(client.get(reverse("catalog:search"), {"q": "nolan"}))
+    page = html(client.get(reverse("web:search"), {"q": "nolan"}))
     assert "Christopher Nolan" in page
-    page = html(client.get(reverse("catalog:search"), {"q": "zzzzqqq"}))
+    page = html(client.get(reverse("web:search"), {"q": "zzzzqqq"}))
     assert "No title matches" in page
 
 
@@ -185,11 +185,11 @@ def test_search_by_genre_and_pagination(client, db):
     from tests.web.catalog_data import build_catalog
 
     build_catalog(200)  # famous + filler titles, two genres each
-    r = client.get(reverse("catalog:search"), {"genre": "drama"})
+    r = client.get(reverse("web:search"), {"genre": "drama"})
     page = html(r)
     assert r.context["titles_page"].paginator.count > 36
     assert 'rel="next"' in page and "genre=drama" in page
-    r2 = client.get(reverse("catalog:search"), {"genre": "drama", "page": 2})
+    r2 = client.get(reverse("web:search"), {"genre": "drama", "page": 2})
     first = {t.pk for t in r.context["titles_page"]}
     second = {t.pk for t in r2.context["titles_page"]}
     assert first and second and not first & second
@@ -197,14 +197,14 @@ def test_search_by_genre_and_pagination(client, db):
 
 # --- player -----------------------------------------------------------------------------------
 def test_player_needs_an_account(client, catalog):
-    url = reverse("catalog:player", args=[catalog["Inception"].pk])
+    url = reverse("web:player", args=[catalog["Inception"].pk])
     r = client.get(url)
     assert r.status_code == 302 and r["Location"].startswith(reverse("accounts:login"))
 
 
 def test_player_page_has_a_local_video_and_the_event_script(viewer_web, catalog):
     t = catalog["Inception"]
-    page = html(viewer_web.get(reverse("catalog:player", args=[t.pk])))
+    page = html(viewer_web.get(reverse("web:player", args=[t.pk])))
     assert '<video id="player-video"' in page and "/static/video/demo.webm" in page
     assert f'data-title-id="{t.pk}"' in page and "/static/js/player.js" in page
     assert "New picks for you, because you watched Inception" in page

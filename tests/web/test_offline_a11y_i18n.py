@@ -19,13 +19,13 @@ def html(response):
 def _pages(client, catalog, member=False):
     t = catalog["Inception"]
     person = t.credits.get(category="director").person
-    urls = ["/", reverse("catalog:title", args=[t.pk]), reverse("catalog:person", args=[person.pk]),
-            reverse("catalog:search") + "?q=amelie", reverse("recommendations:i_liked") + "?names=Inception",
+    urls = ["/", reverse("web:title", args=[t.pk]), reverse("catalog:person", args=[person.pk]),
+            reverse("web:search") + "?q=amelie", reverse("recommendations:i_liked") + "?names=Inception",
             reverse("popularity:estimate"), reverse("accounts:login"), reverse("accounts:signup"),
             reverse("accounts:password_reset")]
     if member:
-        urls = ["/", reverse("catalog:title", args=[t.pk]), reverse("catalog:player", args=[t.pk]),
-                reverse("accounts:onboarding"), reverse("accounts:history"), reverse("accounts:ratings"),
+        urls = ["/", reverse("web:title", args=[t.pk]), reverse("web:player", args=[t.pk]),
+                reverse("web:onboarding"), reverse("web:history"), reverse("web:ratings"),
                 reverse("accounts:profile"), reverse("accounts:password_change")]
     out = {}
     for url in urls:
@@ -105,7 +105,7 @@ def test_switching_to_french_translates_the_pages(client, viewer, catalog, frenc
     assert "Trending now" not in page
     client.force_login(viewer)
     t = catalog["Inception"]
-    page = html(client.get(reverse("catalog:title", args=[t.pk])))
+    page = html(client.get(reverse("web:title", args=[t.pk])))
     assert "Votre note" in page and "Réalisateur" in page and "Plus de titres similaires" in page
     page = html(client.get(reverse("popularity:estimate")))
     assert "Estimation de popularité" in page and "Durée (minutes)" in page

@@ -29,12 +29,12 @@ def _measure(client, viewer, n_titles):
     events_record(events=[{"event_id": str(uuid.uuid4()), "title_id": t.pk, "kind": "play"} for t in titles[:40]],
                   actor=viewer, source="web")
     counts = {"home_visitor": _count(client, "/"),
-              "title": _count(client, reverse("catalog:title", args=[inception.pk])),
-              "search": _count(client, reverse("catalog:search"), {"q": "e"}),
+              "title": _count(client, reverse("web:title", args=[inception.pk])),
+              "search": _count(client, reverse("web:search"), {"q": "e"}),
               "i_liked": _count(client, reverse("recommendations:i_liked"), {"names": ["Inception", "Amélie"]})}
     client.force_login(viewer)
     counts["home_viewer"] = _count(client, "/")
-    counts["title_viewer"] = _count(client, reverse("catalog:title", args=[inception.pk]))
+    counts["title_viewer"] = _count(client, reverse("web:title", args=[inception.pk]))
     client.logout()
     return counts
 
@@ -61,4 +61,4 @@ def test_home_and_title_pages_do_not_grow_with_the_catalog(client, viewer, count
     with django_assert_max_num_queries(MAX_QUERIES["home_viewer"]):
         client.get("/")
     with django_assert_max_num_queries(MAX_QUERIES["title"]):
-        client.get(reverse("catalog:title", args=[Title.objects.order_by("id").first().pk]))
+        client.get(reverse("web:title", args=[Title.objects.order_by("id").first().pk]))

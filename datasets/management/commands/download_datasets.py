@@ -1,9 +1,9 @@
 """Download the public datasets (IMDb, MovieLens; TMDB and Netflix Prize from a mirror you name)."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.downloads import DATASETS, dataset_download
 from datasets.services.importers.progress import Progress
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

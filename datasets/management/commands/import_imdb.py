@@ -1,9 +1,9 @@
 """Import IMDb non-commercial TSV files (https://datasets.imdbws.com/) from a directory."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.importers.imdb import imdb_import
 from datasets.services.importers.progress import Progress, run_report
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 """Import a MovieLens directory (ml-latest(-small), ml-100k, ml-1m/10m layouts)."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.importers.movielens import movielens_import
 from datasets.services.importers.progress import Progress, run_report
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

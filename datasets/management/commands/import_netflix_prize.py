@@ -1,9 +1,9 @@
 """Import the Netflix Prize movie titles and rating files."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.importers.netflix import netflix_import
 from datasets.services.importers.progress import Progress, run_report
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

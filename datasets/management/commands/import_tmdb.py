@@ -1,9 +1,9 @@
 """Import the TMDB 5000 movies CSV (and optionally its credits CSV)."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.importers.progress import Progress, run_report
 from datasets.services.importers.tmdb import tmdb_import
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 """Generate the deterministic demo catalog and viewers."""
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from datasets.services.demo import DEMO_PASSWORD, DEMO_USERNAME, demo_seed
 from datasets.services.importers.progress import Progress, run_report
-from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Every write of the analytics app: cache invalidation and the static report.
 
-`analytics_cache_invalidate()` is the one call importers and trainers make after they change
-the catalog or register a model version: it bumps the cache version so every cached KPI,
+`analytics_cache_invalidate()` answers `core.signals.data_changed`, which importers and trainers
+send after they change the catalog or register a model version (`analytics.receivers`): it bumps the cache version so every cached KPI,
 figure and genre list becomes unreachable at once (old entries expire by their TTL).
 """
 from __future__ import annotations
@@ -23,13 +23,11 @@ from interactions.models import Event
 log = logging.getLogger(__name__)
 
 
-def analytics_cache_invalidate(*, warm: bool = False) -> int:
+def analytics_cache_invalidate() -> int:
     """Make every cached analytics result stale. Returns the new cache version. Never raises.
 
     Safe to call from any process (importers, training tasks, `transaction.on_commit`): with
-    Redis the version is an atomic INCR shared by all web processes. `warm=True` also enqueues
-    `analytics.tasks.warm_dashboard_cache` once the current transaction commits, so the next
-    visitor of the dashboard finds its default charts computed (recommended after big imports).
+    Redis the version is an atomic INCR shared by all web processes.
     """
     try:
         try:
@@ -44,12 +42,6 @@ def analytics_cache_invalidate(*, warm: bool = False) -> int:
     except Exception:  # a cache outage must not fail an import or a training run
         log.exception("analytics cache invalidation failed")
         return 0
-    if warm:
-        from django.db import transaction
-
-        from analytics.tasks import warm_dashboard_cache
-
-        transaction.on_commit(warm_dashboard_cache.delay)
     return int(version)
 
 

@@ -5,8 +5,8 @@ import time
 from django.core.cache import cache
 
 from core.models import ModelVersion
-from core.services import ACTIVE_CACHE_KEY
 
+ACTIVE_CACHE_KEY = "active-model:{name}"  # the shared cache's answer; deleted by core.services on activation
 _MISSING = "none"
 
 # The answer is also remembered in this process for a second: every recommendation request asks,

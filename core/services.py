@@ -12,10 +12,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ValidationFailed
 from core.models import ModelVersion
+from core.selectors import ACTIVE_CACHE_KEY, forget_active
+from core.signals import training_requested
 
 log = logging.getLogger(__name__)
-ACTIVE_CACHE_KEY = "active-model:{name}"
 
 
 def artifact_root(*, name: str) -> Path:
@@ -58,7 +60,6 @@ def model_version_activate(*, mv: ModelVersion) -> ModelVersion:
     mv.activated_at = timezone.now()
     mv.save(update_fields=["is_active", "status", "activated_at"])
     key = ACTIVE_CACHE_KEY.format(name=mv.name)
-    from core.selectors import forget_active
 
     def forget():
         cache.delete(key)
@@ -74,3 +75,12 @@ def model_version_fail(*, mv: ModelVersion, error: str) -> ModelVersion:
     mv.error = error[:10000]
     mv.save(update_fields=["status", "error"])
     return mv
+
+
+def model_training_request(*, name: str, reason: str) -> None:
+    """Queue a training of the model `name` (after commit), through the app that owns it.
+
+    The model apps answer `core.signals.training_requested`; a name no app answers is an error."""
+    answers = training_requested.send(sender=None, name=name, reason=reason[:64])
+    if not any(answer for _receiver, answer in answers):
+        raise ValidationFailed(f"No model named {name!r} can be trained here.", field="name")

@@ -9,6 +9,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("core.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("interactions.api.urls")),

@@ -4,7 +4,6 @@ from rest_framework import serializers
 from catalog.api.serializers import TitleListSerializer
 from catalog.models import TitleType
 from core.api.fields import StepIntegerField, query_data
-from core.models import ModelVersion
 
 
 class RecommendedTitleSerializer(serializers.Serializer):
@@ -122,22 +121,6 @@ MAX_LIKED_TITLES = 10
 
 class ForTitlesSerializer(RecListSerializer):
     liked = TitleListSerializer(many=True, help_text="The films the query was understood as")
-
-
-class ModelVersionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ModelVersion
-        fields = ["id", "name", "version", "status", "is_active", "created_at", "trained_at", "activated_at",
-                  "duration_s", "params", "metrics", "data_counts", "gate", "error", "triggered_by"]
-
-
-class TrainRequestSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=ModelVersion.Name.choices)
-
-
-class TrainAcceptedSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    status = serializers.CharField()
 
 
 class NotificationSerializer(serializers.Serializer):

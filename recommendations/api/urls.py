@@ -9,5 +9,4 @@ urlpatterns = [
          name="notification-read"),
     path("titles/<id:title_id>/similar/", views.SimilarTitlesApi.as_view(), name="title-similar"),
     path("recommendations/for-titles/", views.ForTitlesApi.as_view(), name="for-titles"),
-    path("models/", views.ModelVersionsApi.as_view(), name="model-versions"),
 ]

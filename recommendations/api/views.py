@@ -1,27 +1,23 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from catalog.api.serializers import TitleListSerializer
-from core import selectors as core_selectors
 from core.api.fields import query_data
 from core.errors import ValidationFailed
-from recommendations import selectors, services
+from recommendations import selectors
 from recommendations.api.serializers import (
     ForTitlesQuerySerializer,
     ForTitlesSerializer,
-    ModelVersionSerializer,
     NotificationSerializer,
     RecListSerializer,
     SimilarQuerySerializer,
-    TrainAcceptedSerializer,
-    TrainRequestSerializer,
     UserRecQuerySerializer,
 )
+from recommendations.services.notifications import notification_mark_read
 
 
 class MyRecommendationsApi(APIView):
@@ -74,31 +70,6 @@ class ForTitlesApi(APIView):
         return Response(body)
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("name", str, required=False,
-                                                                 enum=["recommender", "popularity"])]))
-@extend_schema(tags=["models"])
-class ModelVersionsApi(generics.ListAPIView):
-    """Model versions with their metrics. Staff can trigger a training with POST."""
-
-    serializer_class = ModelVersionSerializer
-
-    def get_permissions(self):
-        return [IsAdminUser()] if self.request.method == "POST" else [AllowAny()]
-
-    def get_queryset(self):
-        name = self.request.query_params.get("name")
-        if name is not None and name not in ("recommender", "popularity"):
-            raise ValidationError({"name": ["name must be recommender or popularity."]})
-        return core_selectors.model_versions(name=name)
-
-    @extend_schema(request=TrainRequestSerializer, responses={202: TrainAcceptedSerializer})
-    def post(self, request):
-        s = TrainRequestSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.training_enqueue(name=s.validated_data["name"], reason=f"api:{request.user.username}")
-        return Response({"name": s.validated_data["name"], "status": "queued"}, status=status.HTTP_202_ACCEPTED)
-
-
 @extend_schema(tags=["recommendations"])
 class MyNotificationsApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
@@ -113,5 +84,5 @@ class NotificationReadApi(APIView):
 
     @extend_schema(request=None, responses=NotificationSerializer, tags=["recommendations"])
     def post(self, request, notification_id: int):
-        n = services.notification_mark_read(user=request.user, notification_id=notification_id)
+        n = notification_mark_read(user=request.user, notification_id=notification_id)
         return Response(NotificationSerializer(n).data)

@@ -1,3 +1,3 @@
-"""Writes of the recommendations app (re-exported for callers)."""
-from recommendations.services.notifications import notification_mark_read  # noqa: F401
-from recommendations.services.training import training_enqueue  # noqa: F401
+"""Writes of the recommendations app, one module per job: `recommender` (training on the
+database), `refresh` + `realtime` (a finished film's fresh picks), `training` (the debounced
+retraining), `notifications`."""

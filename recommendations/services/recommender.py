@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 from core.models import ModelVersion
 from core.services import artifact_root, model_version_fail, model_version_finish, model_version_start
+from core.signals import data_changed
 from recommendations import selectors_training
 from recommendations.ml import metrics as ml_metrics
 from recommendations.ml.matrix import InteractionMatrix, interactions_from_codes
@@ -35,6 +36,7 @@ from recommendations.ml.models import ItemKNN, MostPopular
 from recommendations.ml.recommender import HybridParams, Recommender
 from recommendations.ml.split import stratified_split
 from recommendations.ml.train import train_recommender as ml_train
+from recommendations.services.training import training_request_clear
 
 log = logging.getLogger(__name__)
 K = 10
@@ -243,11 +245,5 @@ def _read_checksum(directory: Path) -> str:
 
 
 def _after_training():
-    from django.core.cache import cache
-
-    from recommendations.services.training import RETRAIN_PENDING_KEY
-
-    cache.delete(RETRAIN_PENDING_KEY)
-    from core.signals import data_changed
-
+    training_request_clear()
     data_changed.send(sender=recommender_train)

@@ -1,11 +1,11 @@
 """The real-time trigger: a finished film ⇒ that viewer's recommendations are recomputed.
 
-`refresh_request` is called by the interactions service inside its transaction; the Celery
-task is enqueued only after commit and only when no refresh is already pending for the viewer
-(dedup), so a burst of finished films costs one task that reads the latest history.
+`refresh_request` runs inside the transaction that stored the finished film (the receivers of
+`interactions.signals`). It records the pending refresh and says whether a task is needed: only
+when none is already pending for the viewer (dedup), so a burst of finished films costs one task
+that reads the latest history. The caller queues it after commit (`recommendations.tasks`); the
+services never import the tasks that call them.
 """
-import functools
-import logging
 import time
 
 from django.db import transaction
@@ -13,14 +13,13 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from recommendations.models import RefreshRequest
-
-log = logging.getLogger(__name__)
+from recommendations.services import realtime
 
 
 def refresh_request(*, user_id: int, title_id: int | None = None) -> bool:
-    """Mark the viewer as needing a refresh; enqueue the task after commit if none is pending.
+    """Mark the viewer as needing a refresh.
 
-    Returns True when a task was scheduled, False when one was already pending.
+    Returns True when a task must be queued (after commit), False when one was already pending.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -34,12 +33,11 @@ def refresh_request(*, user_id: int, title_id: int | None = None) -> bool:
             req.save(update_fields=["pending", "requested_at", "source_title"])
             if was_pending:
                 return False
-    transaction.on_commit(lambda: _enqueue(user_id))
     return True
 
 
 def refresh_request_many(*, requests: dict) -> list:
-    """Bulk `refresh_request`: {user_id: source_title_id}. Returns the users whose task was scheduled."""
+    """Bulk `refresh_request`: {user_id: source_title_id}. Returns the users whose task must be queued."""
     if not requests:
         return []
     now = timezone.now()
@@ -59,31 +57,14 @@ def refresh_request_many(*, requests: dict) -> list:
                 source_title_id=Case(*whens, default=F("source_title_id"),
                                      output_field=RefreshRequest._meta.get_field("source_title").target_field)
                 if whens else F("source_title_id"))
-    scheduled = [u for u in user_ids if not was_pending.get(u, False)]
-    for u in scheduled:
-        transaction.on_commit(functools.partial(_enqueue, u))
-    return scheduled
+    return [u for u in user_ids if not was_pending.get(u, False)]
 
 
-def _enqueue(user_id: int) -> None:
-    from recommendations.tasks import refresh_user_recommendations
-
-    try:
-        # Fail fast when the broker is down: the row stays pending and the sweeper re-enqueues it.
-        refresh_user_recommendations.apply_async(
-            (user_id,), retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
-                                      "interval_max": 0.1})
-    except Exception:  # broker down: the RefreshRequest row stays pending; the sweeper re-enqueues it
-        log.exception("could not enqueue the refresh of user %s; it stays pending", user_id)
-
-
-def refresh_pending_sweep(*, older_than_s: float = 30.0) -> int:
-    """Re-enqueue refreshes left pending (e.g. the broker was down when they were requested)."""
+def refresh_pending_users(*, older_than_s: float = 30.0) -> list[int]:
+    """Viewers whose refresh was requested more than `older_than_s` ago and is still pending
+    (e.g. the broker was down when it was requested): the sweeper queues them again."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_s)
-    ids = list(RefreshRequest.objects.filter(pending=True, requested_at__lte=cutoff).values_list("user_id", flat=True))
-    for uid in ids:
-        _enqueue(uid)
-    return len(ids)
+    return list(RefreshRequest.objects.filter(pending=True, requested_at__lte=cutoff).values_list("user_id", flat=True))
 
 
 def user_recommendations_refresh(*, user_id: int) -> dict:
@@ -105,8 +86,6 @@ def user_recommendations_refresh(*, user_id: int) -> dict:
             req.done_at = timezone.now()
             req.refresh_count += 1
             req.save(update_fields=["pending", "done_at", "refresh_count"])
-    from recommendations.services import realtime
-
     result = realtime.snapshot_compute(user_id=user_id, source_title_id=source_title_id)
     result["ms"] = (time.perf_counter() - started) * 1000
     return result

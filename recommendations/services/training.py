@@ -1,28 +1,19 @@
-"""Training entry points: enqueue (after commit) and the debounced "retrain after N events"."""
-import logging
+"""The debounced "retrain after N events": at most one recommender training asked for per hour.
 
+The caller queues the training after commit when `training_request` says so
+(`recommendations.tasks.training_enqueue_on_commit`); a finished training clears the claim.
+"""
 from django.core.cache import cache
-from django.db import transaction
 
-log = logging.getLogger(__name__)
 RETRAIN_PENDING_KEY = "recommender:retrain-pending"
 
 
-def training_enqueue(*, name: str, reason: str = "") -> None:
-    """Queue a training of `name` ("recommender" | "popularity") on the `ml` queue after commit."""
-    def send():
-        if name == "recommender":
-            from recommendations.tasks import train_recommender as task
-        else:
-            from popularity.tasks import train_popularity as task
-        task.delay(reason=reason)
-
-    transaction.on_commit(send)
-
-
 def training_request(*, reason: str) -> bool:
-    """Ask for a recommender retraining unless one was asked for in the last hour."""
-    if not cache.add(RETRAIN_PENDING_KEY, reason, timeout=3600):
-        return False
-    training_enqueue(name="recommender", reason=reason)
-    return True
+    """Claim the hour's retraining: True when the caller must queue one, False when one was
+    already asked for in the last hour."""
+    return bool(cache.add(RETRAIN_PENDING_KEY, reason, timeout=3600))
+
+
+def training_request_clear() -> None:
+    """A training finished: the next burst of events may ask for another."""
+    cache.delete(RETRAIN_PENDING_KEY)

@@ -287,11 +287,13 @@ def test_chart_json_checks_access_and_filters(client, catalog, staff):
     assert client.get("/analytics/chart/completion.json").status_code == 200
 
 
-def test_invalidate_with_warm_recomputes_the_default_dashboard_after_commit(client, catalog, staff,
-                                                                           django_assert_max_num_queries,
-                                                                           django_capture_on_commit_callbacks):
+def test_data_changed_with_warm_recomputes_the_default_dashboard_after_commit(client, catalog, staff,
+                                                                              django_assert_max_num_queries,
+                                                                              django_capture_on_commit_callbacks):
+    from core.signals import data_changed
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.analytics_cache_invalidate(warm=True)
+        data_changed.send(sender=None, warm=True)
     assert len(callbacks) == 1  # the Celery task runs eagerly here, after the commit
     client.force_login(staff)
     with django_assert_max_num_queries(3):  # session + user: every chart came from the warmed cache

@@ -4,8 +4,8 @@ import time
 import pytest
 from django.db import transaction
 
+from interactions.signals import films_finished
 from recommendations.models import RefreshRequest
-from recommendations.services.refresh import refresh_request
 
 
 @pytest.mark.worker
@@ -14,7 +14,7 @@ from recommendations.services.refresh import refresh_request
 def test_worker_process_runs_the_refresh_task_and_writes_to_the_database(celery_live, django_user_model):
     user = django_user_model.objects.create_user("worker-viewer", password="x-Passw0rd!")
     with transaction.atomic():
-        assert refresh_request(user_id=user.id) is True
+        films_finished.send(sender=None, requests={user.id: None})  # what storing a full watch announces
         # Not enqueued before commit: the worker cannot see uncommitted rows.
         assert RefreshRequest.objects.get(user=user).pending is True
 

@@ -265,6 +265,12 @@ def test_the_refresh_runs_eagerly_in_the_embedded_setup(viewer, titles, django_c
 
 
 # --- retraining after N new interactions -------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _no_training_queued(monkeypatch):
+    """These tests count the recommender's requests for a training; none is queued (and run)."""
+    monkeypatch.setattr("recommendations.tasks.training_enqueue_on_commit", lambda *, reason: None)
+
+
 def test_retraining_is_requested_once_per_threshold_crossing(viewer, titles, settings, monkeypatch,
                                                               django_capture_on_commit_callbacks):
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 5

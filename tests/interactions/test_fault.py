@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from interactions.models import Event
 from interactions.services.tokens import service_token_create
 from recommendations.models import RefreshRequest
-from recommendations.services.refresh import refresh_pending_sweep
+from recommendations.tasks import sweep_pending_refreshes
 from tests.interactions.conftest import ev
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis]
@@ -67,7 +67,7 @@ def test_no_accepted_event_is_lost_when_the_broker_dies_mid_stream(private_broke
 
     # Refreshes requested during the outage are still pending; the beat sweeper re-enqueues them.
     assert RefreshRequest.objects.filter(pending=True).exists()
-    refresh_pending_sweep(older_than_s=0)
+    sweep_pending_refreshes(older_than_s=0)  # what beat runs every 30 s, here at once
     _wait_until(lambda: not RefreshRequest.objects.filter(pending=True).exists(), 60, worker.log)
     refreshed = dict(RefreshRequest.objects.values_list("user_id", "refresh_count"))
     assert set(refreshed) == {u.id for u in users} and all(n >= 1 for n in refreshed.values())

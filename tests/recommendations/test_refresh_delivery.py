@@ -33,8 +33,7 @@ def test_enqueueing_a_refresh_never_waits_long_for_a_dead_broker(monkeypatch):
     """What keeps POST /api/events/ fast while the broker is down (tests/interactions/test_fault.py
     kills one): one retry, 0.1 s apart, then the row stays pending for the sweeper; an error is
     logged, never raised into the request."""
-    from recommendations.services import refresh
-    from recommendations.tasks import refresh_user_recommendations
+    from recommendations.tasks import refresh_enqueue, refresh_user_recommendations
 
     calls = []
 
@@ -43,7 +42,7 @@ def test_enqueueing_a_refresh_never_waits_long_for_a_dead_broker(monkeypatch):
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(refresh_user_recommendations, "apply_async", dead_broker)
-    refresh._enqueue(123)  # does not raise
+    refresh_enqueue(123)  # does not raise
     policy = calls[0]["retry_policy"]
     worst_case = policy["interval_start"] + policy["max_retries"] * policy["interval_max"]
     assert policy["max_retries"] <= 1 and worst_case <= 0.5

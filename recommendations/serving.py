@@ -12,14 +12,15 @@ import numpy as np
 
 from core.selectors import ProcessModelCache
 from interactions.selectors import viewer_signal
-from recommendations.ml.recommender import History, Recommender
+from recommendations.ml.artifacts import load_recommender
+from recommendations.ml.recommender import History
 
 log = logging.getLogger(__name__)
 
 
 def _load(artifact_dir):
     t = time.perf_counter()
-    model = Recommender.load(artifact_dir)
+    model = load_recommender(artifact_dir)
     model._title_ids = np.array([int(x) for x in model.items.ids], dtype=np.int64)
     model._title_order = np.argsort(model._title_ids, kind="stable")
     model._title_sorted = model._title_ids[model._title_order]

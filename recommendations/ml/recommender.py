@@ -506,16 +506,3 @@ class Recommender:
         if exclude is not None and len(exclude):
             s[np.asarray(exclude, dtype=np.int64)] = -np.inf
         return [(int(i), float(s[i])) for i in top_k_1d(s, k)]
-
-    # ---------------------------------------------------------------------------- persistence
-    def save(self, directory, *, metadata: dict | None = None, include_interactions: bool = False, overwrite=False):
-        from .artifacts import save_recommender
-
-        return save_recommender(self, directory, metadata=metadata, include_interactions=include_interactions,
-                                overwrite=overwrite)
-
-    @classmethod
-    def load(cls, directory, *, verify: bool = True) -> Recommender:
-        from .artifacts import load_recommender
-
-        return load_recommender(directory, verify=verify)

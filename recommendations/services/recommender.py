@@ -31,6 +31,7 @@ from core.services import artifact_root, model_version_fail, model_version_finis
 from core.signals import data_changed
 from recommendations import selectors_training
 from recommendations.ml import metrics as ml_metrics
+from recommendations.ml.artifacts import save_recommender
 from recommendations.ml.matrix import InteractionMatrix, interactions_from_codes
 from recommendations.ml.models import ItemKNN, MostPopular
 from recommendations.ml.recommender import HybridParams, Recommender
@@ -222,8 +223,8 @@ def recommender_train(*, triggered_by: str = "", search: bool = True, progress=N
         metrics = {name: r for name, r in results.items()}
         metrics["ndcg@10"] = results["hybrid"]["ndcg"]
         out = artifact_root(name="recommender") / mv.version
-        model.save(out, metadata={"version": mv.version, "metrics": metrics, "data_counts": counts,
-                                  "gate": gate, "search": eval_report.get("search")})
+        save_recommender(model, out, metadata={"version": mv.version, "metrics": metrics, "data_counts": counts,
+                                         "gate": gate, "search": eval_report.get("search")})
         checksum = _read_checksum(out)
         mv = model_version_finish(mv=mv, artifact_dir=str(out), checksum=checksum, metrics=metrics,
                                   data_counts=counts, params=chosen.to_dict(),

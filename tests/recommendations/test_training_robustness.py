@@ -14,6 +14,7 @@ from django.conf import settings
 from core.models import ModelVersion
 from interactions.models import Interaction
 from recommendations import selectors_training
+from recommendations.ml.artifacts import load_recommender
 from recommendations.ml.matrix import IdMap, build_interactions, interactions_from_codes
 from recommendations.ml.recommender import HybridParams, Recommender
 from recommendations.services import recommender as service
@@ -68,7 +69,7 @@ def test_large_data_plan_gates_on_sampled_viewers_and_folds_in_the_others(plante
     assert 0 < counts["lightfm_viewers"] < counts["viewers"]  # the others are folded in when served
     assert set(mv.metrics) >= {"hybrid", "most_popular"} and "item_knn" not in mv.metrics  # above its cap
     assert mv.gate["passed"] and mv.is_active, mv.gate
-    model = Recommender.load(mv.artifact_dir)
+    model = load_recommender(mv.artifact_dir)
     assert model.n_users == counts["lightfm_viewers"]
     assert int(model.report["fit"]["ease_items"]) <= 30
     from recommendations.serving import score_for_user
@@ -93,7 +94,7 @@ def test_a_failed_training_leaves_the_active_model(trained, monkeypatch):
     def boom(*a, **k):
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(service.Recommender, "save", boom)
+    monkeypatch.setattr(service, "save_recommender", boom)
     with pytest.raises(MemoryError):
         service.recommender_train(triggered_by="test", search=False)
     failed = ModelVersion.objects.exclude(pk=before.pk).get()

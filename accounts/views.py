@@ -33,7 +33,7 @@ def language_cookie_set(response, language):
 # --- sign up, sign in, sign out ---------------------------------------------------------------
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("web:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     if request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
@@ -47,7 +47,7 @@ def signup(request):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 translation.activate(d["language"])
                 messages.success(request, _("Welcome to Netfloox, %(name)s!") % {"name": user.username})
-                return language_cookie_set(redirect("web:onboarding"), d["language"])
+                return language_cookie_set(redirect(settings.NETFLOOX_SIGNUP_REDIRECT_URL), d["language"])
     else:
         form = SignupForm(initial={"language": translation.get_language() or settings.LANGUAGE_CODE})
     return render(request, "accounts/signup.html", {"form": form})
@@ -67,7 +67,7 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    next_page = reverse_lazy("web:home")
+    """Back to settings.LOGOUT_REDIRECT_URL (Django's default for next_page)."""
 
 
 # --- profile -----------------------------------------------------------------------------

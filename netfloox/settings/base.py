@@ -164,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
+# Where a new account goes first: the onboarding (favourite genres and films, the cold start).
+NETFLOOX_SIGNUP_REDIRECT_URL = "web:onboarding"
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -4,6 +4,7 @@ With no environment at all the project runs embedded: SQLite, Celery tasks execu
 in-process, local-memory cache. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis
 (real Celery workers). See `.env.example` for every variable.
 """
+import sys
 from pathlib import Path
 
 import environ
@@ -99,7 +100,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
          "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # Persistent connections (60 s) where the server reuses its threads (gunicorn, Celery).
+    # Django's development server runs every request in a new thread, whose connection would
+    # stay open after the thread ends: one idle connection per request until PostgreSQL refuses
+    # clients (Django's docs, "Persistent connections": don't enable them with runserver).
+    threaded_runserver = sys.argv[1:2] == ["runserver"] and "--nothreading" not in sys.argv
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", 0 if threaded_runserver else env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PYTHONDONTWRITEBYTECODE = 1
 
-.PHONY: run test setup venv migrate demo-data train messages bench demo lint clean worker beat walkthrough
+.PHONY: run test setup venv migrate demo-data train messages messages-update bench demo lint clean worker beat walkthrough
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ venv: $(VENV)/.installed
 
 messages: venv
 	$(PY) manage.py compilemessages --ignore=$(VENV) -v0
+
+# After changing strings: refresh locale/fr/LC_MESSAGES/django.po (locations by file only, so a
+# moved line does not rewrite the file), then fill every new msgstr and remove every "fuzzy".
+messages-update: venv
+	$(PY) manage.py makemessages -l fr --ignore=$(VENV) --ignore=var --ignore=staticfiles --no-obsolete --add-location=file -v0
 
 migrate: venv
 	$(PY) manage.py migrate --noinput -v1

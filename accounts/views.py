@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -64,6 +65,20 @@ class SignInView(auth_views.LoginView):
             translation.activate(language)
             language_cookie_set(response, language)
         return response
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account name or an address reached the failure limit
+    (`AXES_LOCKOUT_CALLABLE`), for the site's and the admin's sign-in and the API's token.
+
+    429, the same words whatever was typed: it names no account and does not say whether one
+    exists (failures are counted for any name)."""
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    message = _("Too many failed sign-in attempts. Sign-in is paused for %(minutes)d minutes; try again "
+                "later, or reset your password.") % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "accounts/locked_out.html", {"message": message}, status=429)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -46,7 +46,8 @@ class TokenApi(APIView):
     def post(self, request):
         s = TokenRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = authenticate(request, **s.validated_data)
+        # The HttpRequest itself: django-axes marks a locked-out sign-in on it, for its middleware.
+        user = authenticate(request._request, **s.validated_data)
         if user is None:
             raise InvalidCredentials("Unable to log in with the provided credentials.")
         return Response({"token": services.token_get_or_create(user=user)})

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "accounts",
     "catalog",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into accounts.views.login_locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "netfloox.urls"
@@ -168,6 +171,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in lockout (django-axes) -----------------------------------------------------------
+# Every sign-in form (the site's, the admin's, POST /api/auth/token/) goes through authenticate();
+# django-axes counts its failures per account name and per client address (separately: either
+# one reaching the limit locks) and refuses further attempts for the cool-off time, the right
+# password included. The names are counted whether or not an account has them, and the lockout
+# page says the same for both (it names neither), so it tells nobody which accounts exist.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("NETFLOOX_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("NETFLOOX_LOGIN_COOLOFF_MINUTES", default=15.0) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every start of a process
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+# Proxies in front of the web processes that append to X-Forwarded-For (0: REMOTE_ADDR is the
+# client). The sign-in lockout and the API's throttles both read the client's address with it.
+NETFLOOX_PROXY_COUNT = env.int("NETFLOOX_PROXY_COUNT", default=0)
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -228,6 +252,7 @@ REST_FRAMEWORK = {
         "auth": env.str("API_THROTTLE_AUTH", default="30/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": NETFLOOX_PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

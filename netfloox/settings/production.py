@@ -21,6 +21,10 @@ SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the TLS proxy (one, by default): the client's address is the one it appended to
+# X-Forwarded-For, not REMOTE_ADDR (which is the proxy's, shared by every client).
+NETFLOOX_PROXY_COUNT = env.int("NETFLOOX_PROXY_COUNT", default=1)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": NETFLOOX_PROXY_COUNT}
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Load balancers probe gunicorn over plain HTTP: /healthz answers there instead of a 301 to https
 # (it still needs an allowed Host). Patterns match the path without its leading slash.

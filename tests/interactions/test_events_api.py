@@ -76,7 +76,7 @@ def test_staff_and_permission_holders_post_for_others(api_client, viewer, other_
 
 def test_session_posts_need_csrf_and_are_recorded_as_web(viewer, titles):
     client = Client(enforce_csrf_checks=True)
-    client.login(username="viewer1", password="s3cret-Passw0rd")
+    client.force_login(viewer)
     r = client.post(URL, json.dumps(ev(titles[0])), content_type="application/json")
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
     secret = "a" * 32  # what the site's pages put in the csrftoken cookie

@@ -42,7 +42,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold
 
-from .schema import INPUT_FIELDS, PEOPLE_FIELDS, canonical
+from ..schema import INPUT_FIELDS, PEOPLE_FIELDS, canonical
 
 __all__ = ["RecordNormalizer", "DropUninformative", "NumericFeatures", "GenreBinarizer", "CategoryGrouper",
            "PeopleTargetEncoder", "PeopleProfile", "PeopleNetwork", "RidgeStack"]

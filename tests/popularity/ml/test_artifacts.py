@@ -50,3 +50,29 @@ def test_missing_files_are_rejected(trained, tmp_path):
     (out / "model.joblib").unlink()
     with pytest.raises(ArtifactError, match="missing"):
         load(out)
+
+
+def test_an_artifact_written_before_the_modules_were_split_still_loads(trained, synthetic_test, tmp_path,
+                                                                        monkeypatch):
+    """A trained model in production keeps answering after an upgrade that moved code around: pickles
+    name each class by the module that defined it when they were written, and the feature steps were
+    all in ``popularity.ml.features`` (one file) until it became a package."""
+    import pickle
+
+    from popularity.ml import features
+    from popularity.ml.features import ridge
+
+    before_the_split = {cls: "popularity.ml.features" for cls in (
+        features.RecordNormalizer, features.DropUninformative, features.NumericFeatures, features.GenreBinarizer,
+        features.CategoryGrouper, features.PeopleTargetEncoder, features.PeopleProfile, features.PeopleNetwork,
+        features.RidgeStack, ridge._Vocabulary)}
+    for cls, module in before_the_split.items():
+        monkeypatch.setattr(cls, "__module__", module)
+    assert b"popularity.ml.features.people" not in pickle.dumps(trained)  # the old paths, as on disk
+    save(trained, tmp_path / "old")
+    monkeypatch.undo()
+
+    loaded = load(tmp_path / "old")
+    for x, z in zip(trained.predict(synthetic_test[:50]), loaded.predict(synthetic_test[:50]), strict=True):
+        np.testing.assert_allclose(x, z)
+    assert loaded.explain(synthetic_test[0]) == trained.explain(synthetic_test[0])

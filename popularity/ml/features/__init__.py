@@ -1,7 +1,7 @@
 """scikit-learn transformers turning canonical film records into model features.
 
 This package's ``__init__`` is its public API: every feature step is importable from here, and
-:func:`popularity.ml.model.build_pipeline` assembles them.  It is also the path under which
+:func:`popularity.ml.estimator.build_pipeline` assembles them.  It is also the path under which
 artifacts written before the package was split pickled them (``_Vocabulary`` included, inside a
 fitted ``RidgeStack``): unpickling looks them up here, so those artifacts still load.
 

@@ -54,7 +54,7 @@ class _Vocabulary:
 
 DEFAULT_RIDGE_WEIGHTS = {
     # Relative scale of each token block (a per-block prior: larger = less shrinkage).  Chosen by
-    # 5-fold CV on IMDB 5000 (see model.py, "How the defaults were chosen").
+    # 5-fold CV on IMDB 5000 (see estimator.py, "How the defaults were chosen").
     "genre": 1.0, "genre_pair": 0.5, "genre_decade": 0.5, "genre_runtime": 0.5, "genre_budget": 0.5,
     "director_genre": 0.5, "director_decade": 0.5, "actor_genre": 0.6,
     "directors": 2.0, "writers": 1.5, "producers": 1.0, "actors": 0.7,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from analytics import charts, selectors
+from analytics import charts
 from analytics.filters import (
     ActorsTopOptionsSerializer,
     CatalogFilters,
@@ -25,6 +25,8 @@ from analytics.filters import (
     catalog_filters_parse,
     viewing_filters_parse,
 )
+from analytics.selectors import catalog, model_quality, people, viewing
+from analytics.selectors.cache import CATALOG_TTL, VIEWING_TTL, cache_version, kpi_cache_key
 
 CATALOG, VIEWING = "catalog", "viewing"
 
@@ -43,7 +45,7 @@ class Kpi:
 
     @property
     def ttl(self):
-        return selectors.CATALOG_TTL if self.section == CATALOG else selectors.VIEWING_TTL
+        return CATALOG_TTL if self.section == CATALOG else VIEWING_TTL
 
     def parse(self, data, *, blank_is_unset=True):
         """Query parameters → (filters, options); raises core.errors.ValidationFailed. The form
@@ -101,47 +103,47 @@ def _rows_model_metrics(d):
 KPIS = {k.slug: k for k in [
     Kpi("actors-top", CATALOG, "Most present actors by decade",
         "Actors/actresses with the most distinct titles, and their titles per release decade.",
-        selectors.kpi_actors_top, ("actors-top",), _rows_actors_top, ActorsTopOptionsSerializer),
+        people.kpi_actors_top, ("actors-top",), _rows_actors_top, ActorsTopOptionsSerializer),
     Kpi("runtime-by-year", CATALOG, "Average runtime by year",
         "Mean runtime (minutes) per release year with the number of titles behind each mean.",
-        selectors.kpi_runtime_by_year, ("runtime-by-year",), lambda d: d["years"]),
+        catalog.kpi_runtime_by_year, ("runtime-by-year",), lambda d: d["years"]),
     Kpi("actors-films-series", CATALOG, "Actors in films vs series",
         "Actors in films only, series only or both; top actors of each.",
-        selectors.kpi_actors_films_series, ("actors-films-series",), _rows_films_series, ignores=("type",)),
+        people.kpi_actors_films_series, ("actors-films-series",), _rows_films_series, ignores=("type",)),
     Kpi("actor-age", CATALOG, "Average age of actors at release",
         "Release year minus birth year of each actor credit, overall, by sex of the credit and by year.",
-        selectors.kpi_actor_age, ("actor-age",), lambda d: d["years"]),
+        people.kpi_actor_age, ("actor-age",), lambda d: d["years"]),
     Kpi("top-rated", CATALOG, "Best-rated titles (weighted rating)",
         "Top titles by IMDb weighted rating and the traits they share compared to the catalog.",
-        selectors.kpi_top_rated, ("top-rated", "top-rated-traits"), _rows_top_rated, TopRatedOptionsSerializer),
+        catalog.kpi_top_rated, ("top-rated", "top-rated-traits"), _rows_top_rated, TopRatedOptionsSerializer),
     Kpi("size", CATALOG, "Catalog size", "Number of titles by type, decade, genre and country.",
-        selectors.kpi_catalog_size, ("size",), _rows_size),
+        catalog.kpi_catalog_size, ("size",), _rows_size),
     Kpi("budget-revenue", CATALOG, "Budget vs revenue vs rating",
         "Titles with a known budget and revenue (TMDB), coloured by rating.",
-        selectors.kpi_budget_revenue, ("budget-revenue",), lambda d: d["points"]),
+        catalog.kpi_budget_revenue, ("budget-revenue",), lambda d: d["points"]),
     Kpi("events-per-day", VIEWING, "Events per day", "Viewing events per UTC day and kind.",
-        selectors.kpi_events_per_day, ("events-per-day",), lambda d: d["days"], ViewingFilterSerializer),
+        viewing.kpi_events_per_day, ("events-per-day",), lambda d: d["days"], ViewingFilterSerializer),
     Kpi("completion", VIEWING, "Completion rate", "Viewers who finished ÷ viewers who started, per title and overall.",
-        selectors.kpi_completion, ("completion",),
+        viewing.kpi_completion, ("completion",),
         lambda d: [{"title_id": "", "title": "ALL TITLES", "starters": d["starters"], "finishers": d["finishers"],
                     "completion_rate": d["completion_rate"]}] + d["titles"], ViewingFilterSerializer),
     Kpi("watched-abandoned", VIEWING, "Most watched and abandoned titles",
         "Titles most finished, and titles most closed by viewers who never finished them.",
-        selectors.kpi_watched_abandoned, ("watched-abandoned",),
+        viewing.kpi_watched_abandoned, ("watched-abandoned",),
         lambda d: [{"list": "most_watched", **r} for r in d["most_watched"]]
         + [{"list": "most_abandoned", **r} for r in d["most_abandoned"]], ViewingFilterSerializer),
     Kpi("active-viewers", VIEWING, "Active viewers", "Distinct viewers with an event, per day and over 1/7/30 days.",
-        selectors.kpi_active_viewers, ("active-viewers",),
+        viewing.kpi_active_viewers, ("active-viewers",),
         lambda d: d["days"] + [{"day": f"window {k}", "viewers": d[k]} for k in
                                ("last_1_day", "last_7_days", "last_30_days")], ViewingFilterSerializer),
     Kpi("recommendation-ctr", VIEWING, "Recommendation click-through",
         "Share of recommended (viewer, title) pairs that the viewer played afterwards.",
-        selectors.kpi_recommendation_ctr, ("recommendation-ctr",),
+        model_quality.kpi_recommendation_ctr, ("recommendation-ctr",),
         lambda d: [{"reason": "all", "label": "all lists", "pairs": d["pairs"], "converted": d["converted"],
                     "ctr": d["ctr"]}] + d["by_reason"], ViewingFilterSerializer),
     Kpi("model-metrics", VIEWING, "Model metrics across versions",
         "Numeric metrics of each recommender and popularity model version.",
-        selectors.kpi_model_metrics, ("model-metrics",), _rows_model_metrics, ViewingFilterSerializer),
+        model_quality.kpi_model_metrics, ("model-metrics",), _rows_model_metrics, ViewingFilterSerializer),
 ]}
 
 CHART_TO_KPI = {c: k.slug for k in KPIS.values() for c in k.charts}
@@ -155,7 +157,7 @@ CHART_TITLES = {
 
 
 def _key(kpi, filters, options, version, part="data"):
-    return selectors.kpi_cache_key(slug=kpi.slug, filters=filters, options=options, version=version, part=part)
+    return kpi_cache_key(slug=kpi.slug, filters=filters, options=options, version=version, part=part)
 
 
 COST_TTL = 7 * 24 * 60 * 60  # a KPI's last compute time outlives cache versions: it orders cold fetches
@@ -170,7 +172,7 @@ def kpi_data(slug: str, filters, options: dict | None = None, *, version: int | 
     compute time is remembered: `chart_figures` sends the costliest pending charts first)."""
     kpi = KPIS[slug]
     options = options or {}
-    version = selectors.cache_version() if version is None else version
+    version = cache_version() if version is None else version
     key = _key(kpi, filters, options, version)
     data = cache.get(key)
     if data is None:
@@ -233,7 +235,7 @@ def chart_figures(chart_slugs, *, catalog_filters=None, viewing_filters=None, op
     `fetch_order`: costliest first by their KPI's last compute time (unknown ones first of all, in
     page order) — longest jobs first keeps every web worker busy to the end.
     """
-    version = selectors.cache_version()
+    version = cache_version()
     options = options or {}
 
     def filters_for(kpi):
@@ -267,7 +269,7 @@ def chart_figures(chart_slugs, *, catalog_filters=None, viewing_filters=None, op
 def chart_payload(chart: str, filters, options: dict | None = None) -> dict:
     """{chart, title, reading, figure_json} of one chart (cached): what the page fetches for pending charts."""
     kpi = KPIS[CHART_TO_KPI[chart]]
-    version = selectors.cache_version()
+    version = cache_version()
     key = _key(kpi, filters, options or {}, version, part=f"fig:{chart}")
     hit = cache.get(key) or _figure_entry(chart, kpi, filters, options or {}, version, key)
     return {"chart": chart, "title": CHART_TITLES[chart], **hit}

@@ -16,8 +16,10 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from analytics import selectors
 from analytics.models import ViewingDay
+from analytics.selectors.cache import VERSION_KEY
+from analytics.selectors.catalog import genre_choices
+from analytics.selectors.viewing import day_start
 from interactions.models import Event
 
 log = logging.getLogger(__name__)
@@ -31,14 +33,14 @@ def analytics_cache_invalidate() -> int:
     """
     try:
         try:
-            version = cache.incr(selectors.VERSION_KEY)
+            version = cache.incr(VERSION_KEY)
         except ValueError:  # key missing (first run, evicted, or cache cleared)
-            if not cache.add(selectors.VERSION_KEY, 2, None):
-                version = cache.incr(selectors.VERSION_KEY)
+            if not cache.add(VERSION_KEY, 2, None):
+                version = cache.incr(VERSION_KEY)
             else:
                 version = 2
         # locmem/redis incr keeps the key's TTL; make sure the version never expires.
-        cache.touch(selectors.VERSION_KEY, None)
+        cache.touch(VERSION_KEY, None)
     except Exception:  # a cache outage must not fail an import or a training run
         log.exception("analytics cache invalidation failed")
         return 0
@@ -51,7 +53,7 @@ def analytics_cache_warm() -> int:
     from analytics.filters import CatalogFilters, ViewingFilters
 
     charts = [c for k in kpis.KPIS.values() for c in k.charts]
-    selectors.genre_choices()
+    genre_choices()
     kpis.chart_figures(charts, catalog_filters=CatalogFilters(), viewing_filters=ViewingFilters())
     return len(charts)
 
@@ -228,8 +230,8 @@ def viewing_days_rollup(*, now: dt.datetime | None = None, max_days: int = ROLLU
     written = 0
     for i in range(0, len(missing), ROLLUP_CHUNK_DAYS):
         days = missing[i:i + ROLLUP_CHUNK_DAYS]
-        window = Event.objects.filter(server_ts__gte=selectors.day_start(days[0]),
-                                      server_ts__lt=selectors.day_start(days[-1] + dt.timedelta(days=1)))
+        window = Event.objects.filter(server_ts__gte=day_start(days[0]),
+                                      server_ts__lt=day_start(days[-1] + dt.timedelta(days=1)))
         per_kind, per_day = {}, {}
         for r in window.annotate(day=TruncDate("server_ts")).values("day", "kind").annotate(n=Count("id")):
             per_kind.setdefault(r["day"], {})[r["kind"]] = r["n"]

@@ -11,9 +11,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from analytics import kpis, selectors, services
+from analytics import kpis, services
 from analytics.figure import plotly_template_json
 from analytics.filters import CatalogFilters, ViewingFilters, catalog_filters_parse, viewing_filters_parse
+from analytics.selectors.catalog import genre_choices
 from catalog.models import TitleType
 from core.errors import ValidationFailed
 
@@ -83,7 +84,7 @@ def dashboard(request):
     ctx = {
         "sections": sections, "errors": errors, "show_viewing": show_viewing,
         "filters": cfilters, "viewing": vfilters, "form": request.GET,
-        "type_choices": TitleType.choices, "genre_choices": selectors.genre_choices(), "days_choices": DAYS_CHOICES,
+        "type_choices": TitleType.choices, "genre_choices": genre_choices(), "days_choices": DAYS_CHOICES,
         "plotly_url": reverse("analytics:plotly-js", args=[plotly.__version__]),
         "plotly_template": _script_json(plotly_template_json()) if sections else "",
     }

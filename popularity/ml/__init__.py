@@ -5,7 +5,8 @@ Import from the modules (this package imports nothing itself: the Django app loa
 workers, each management command's checks — must not pay ≈ 1.2 s and tens of MB for
 scikit-learn and pandas; as ``recommendations.ml``)::
 
-    from popularity.ml.model import train, cross_validate
+    from popularity.ml.model import train
+    from popularity.ml.evaluation import cross_validate
     from popularity.ml.artifacts import save, load
     from popularity.ml.csv_io import read_records
 
@@ -18,4 +19,9 @@ scikit-learn and pandas; as ``recommendations.ml``)::
     cross_validate(records, folds=5, seed=0)             # metrics + baselines + coverage + importance
 
 Records use the neutral layout described in :mod:`popularity.ml.schema`.
+
+Modules: ``schema`` (the record layout), ``features`` (the feature steps), ``estimator`` (the
+pipeline, its booster and seed ensemble, their defaults), ``evaluation`` (cross-validation: metrics,
+baselines, the interval, importance), ``explain`` (what-if explanations), ``model`` (``train`` and
+``TrainedModel``), ``artifacts`` (save/load), ``csv_io``, ``imdb``, ``synthetic``.
 """

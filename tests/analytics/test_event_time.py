@@ -11,8 +11,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from analytics import selectors as kpis
 from analytics.filters import ViewingFilters
+from analytics.selectors.viewing import kpi_active_viewers, kpi_completion, kpi_events_per_day
 from catalog.models import Title
 from interactions.models import ImportedRating
 from interactions.services import imports
@@ -30,9 +30,9 @@ def films(db):
 
 def _activity():
     f = ViewingFilters(days=30)
-    active = kpis.kpi_active_viewers(filters=f)
-    return (kpis.kpi_events_per_day(filters=f)["events"], active["last_1_day"], active["last_30_days"],
-            kpis.kpi_completion(filters=f)["starters"])
+    active = kpi_active_viewers(filters=f)
+    return (kpi_events_per_day(filters=f)["events"], active["last_1_day"], active["last_30_days"],
+            kpi_completion(filters=f)["starters"])
 
 
 def test_imported_ratings_keep_their_date_and_are_not_todays_activity(films, viewer, client):

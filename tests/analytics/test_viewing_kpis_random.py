@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from analytics import selectors
 from analytics.filters import ViewingFilters
+from analytics.selectors.viewing import kpi_active_viewers, kpi_completion, kpi_watched_abandoned
 from catalog.models import Title
 from interactions.models import Event
 
@@ -55,7 +55,7 @@ def test_completion_watched_abandoned_and_active_viewers_match_their_definitions
             starters[t].add(u)
         elif kind == "full_watch":
             finishers[t].add(u)
-    d = selectors.kpi_completion(filters=f, top=4, min_starters=2)
+    d = kpi_completion(filters=f, top=4, min_starters=2)
     assert d["starters"] == sum(len(v) for v in starters.values())
     assert d["finishers"] == sum(len(v) for v in finishers.values())
     want = sorted(((t, len(v), len(finishers[t])) for t, v in starters.items() if len(v) >= 2),
@@ -71,20 +71,20 @@ def test_completion_watched_abandoned_and_active_viewers_match_their_definitions
         elif kind == "close" and (u, t) not in ever_finished:
             abandoned[t].add(u)
             abandoned_n[t] += 1
-    d = selectors.kpi_watched_abandoned(filters=f, top=3)
+    d = kpi_watched_abandoned(filters=f, top=3)
     assert [(r["title_id"], r["viewers"], r["events"]) for r in d["most_watched"]] == _ranked(watched, watched_n, 3)
     assert [(r["title_id"], r["viewers"], r["events"]) for r in d["most_abandoned"]] == \
         _ranked(abandoned, abandoned_n, 3)
 
-    d = selectors.kpi_active_viewers(filters=f)
+    d = kpi_active_viewers(filters=f)
     for key, n in (("last_1_day", 1), ("last_7_days", 7), ("last_30_days", 30)):
         assert d[key] == len({u for u, _, _, ts in events if ts >= now - dt.timedelta(days=n)}), key
 
 
 def test_an_empty_window_has_no_rates(db):
     f = ViewingFilters(days=7)
-    assert selectors.kpi_completion(filters=f) == {"starters": 0, "finishers": 0, "completion_rate": None,
+    assert kpi_completion(filters=f) == {"starters": 0, "finishers": 0, "completion_rate": None,
                                                    "titles": []}
-    assert selectors.kpi_watched_abandoned(filters=f) == {"most_watched": [], "most_abandoned": []}
-    d = selectors.kpi_active_viewers(filters=f)
+    assert kpi_watched_abandoned(filters=f) == {"most_watched": [], "most_abandoned": []}
+    d = kpi_active_viewers(filters=f)
     assert (d["last_1_day"], d["last_7_days"], d["last_30_days"]) == (0, 0, 0)

@@ -6,9 +6,10 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from analytics import selectors, services
+from analytics import services
 from analytics.filters import ViewingFilters
 from analytics.models import ViewingDay
+from analytics.selectors.viewing import day_start, kpi_active_viewers, kpi_events_per_day
 from interactions.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def log(catalog):
 
 def both(days):
     f = ViewingFilters(days=days)
-    return selectors.kpi_events_per_day(filters=f), selectors.kpi_active_viewers(filters=f)
+    return kpi_events_per_day(filters=f), kpi_active_viewers(filters=f)
 
 
 @pytest.mark.parametrize("days", [1, 3, 7, 30])
@@ -58,7 +59,7 @@ def test_only_closed_settled_days_are_rolled_up_once(log):
     assert services.viewing_days_rollup(now=log) == 0  # idempotent
     # the rows hold what the log holds for that day
     d = days[-1]
-    start = selectors.day_start(d)
+    start = day_start(d)
     events = Event.objects.filter(server_ts__gte=start, server_ts__lt=start + dt.timedelta(days=1))
     row = ViewingDay.objects.get(day=d)
     assert sum(row.events.values()) == events.count()
@@ -81,9 +82,9 @@ def test_no_events_no_rows(db):
 def test_rolled_up_days_are_read_from_their_rows_not_the_log(log):
     services.viewing_days_rollup(now=log)
     d = timezone.localtime(log).date() - dt.timedelta(days=3)
-    before = {x["day"]: x for x in selectors.kpi_events_per_day(filters=ViewingFilters(days=30))["days"]}
-    start = selectors.day_start(d)
+    before = {x["day"]: x for x in kpi_events_per_day(filters=ViewingFilters(days=30))["days"]}
+    start = day_start(d)
     deleted, _ = Event.objects.filter(server_ts__gte=start, server_ts__lt=start + dt.timedelta(days=1)).delete()
     assert deleted
-    after = {x["day"]: x for x in selectors.kpi_events_per_day(filters=ViewingFilters(days=30))["days"]}
+    after = {x["day"]: x for x in kpi_events_per_day(filters=ViewingFilters(days=30))["days"]}
     assert after[d.isoformat()] == before[d.isoformat()]  # a closed day's counts are kept (no personal data)

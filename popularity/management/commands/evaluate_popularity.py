@@ -10,8 +10,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from popularity.ml.csv_io import CSVError, read_records
+from popularity.ml.estimator import DEFAULT_N_SEEDS
+from popularity.ml.evaluation import cross_validate
 from popularity.ml.imdb import convert_imdb_metadata
-from popularity.ml.model import DEFAULT_N_SEEDS, cross_validate
 
 
 class Command(BaseCommand):

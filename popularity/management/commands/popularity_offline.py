@@ -9,7 +9,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from popularity.ml.csv_io import CSVError, read_records, write_predictions
-from popularity.ml.model import DEFAULT_N_SEEDS, train
+from popularity.ml.estimator import DEFAULT_N_SEEDS
+from popularity.ml.model import train
 from popularity.ml.schema import RecordError
 
 

@@ -50,3 +50,34 @@ def test_missing_files_are_rejected(trained, tmp_path):
     (out / "model.joblib").unlink()
     with pytest.raises(ArtifactError, match="missing"):
         load(out)
+
+
+def test_an_artifact_written_before_the_modules_were_split_still_loads(trained, synthetic_test, tmp_path,
+                                                                        monkeypatch):
+    """A trained model in production keeps answering after an upgrade that moved code around: pickles
+    name each class by the module that defined it when they were written — the feature steps were all
+    in ``popularity.ml.features`` (one file), the booster and the seed ensemble in ``popularity.ml.model``."""
+    import dataclasses
+    import pickle
+
+    from popularity.ml import estimator, features
+    from popularity.ml.features import ridge
+
+    two_seeds = dataclasses.replace(trained, estimator=estimator.fitted_ensemble([trained.estimator] * 2), n_seeds=2)
+    before_the_split = {cls: "popularity.ml.features" for cls in (
+        features.RecordNormalizer, features.DropUninformative, features.NumericFeatures, features.GenreBinarizer,
+        features.CategoryGrouper, features.PeopleTargetEncoder, features.PeopleProfile, features.PeopleNetwork,
+        features.RidgeStack, ridge._Vocabulary)}
+    before_the_split.update({estimator.BlendedBoosting: "popularity.ml.model", estimator.SeedEnsemble: "popularity.ml.model"})
+    for cls, module in before_the_split.items():
+        monkeypatch.setattr(cls, "__module__", module)
+    written = pickle.dumps(two_seeds)
+    assert b"popularity.ml.features.people" not in written and b"popularity.ml.estimator" not in written
+    save(two_seeds, tmp_path / "old")
+    monkeypatch.undo()
+
+    loaded = load(tmp_path / "old")
+    assert type(loaded.estimator) is estimator.SeedEnsemble
+    for x, z in zip(two_seeds.predict(synthetic_test[:50]), loaded.predict(synthetic_test[:50]), strict=True):
+        np.testing.assert_allclose(x, z)
+    assert loaded.explain(synthetic_test[0]) == two_seeds.explain(synthetic_test[0])

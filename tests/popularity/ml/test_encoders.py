@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
+from popularity.ml.evaluation import cross_validate
 from popularity.ml.features import PeopleNetwork, PeopleProfile, PeopleTargetEncoder, RidgeStack
-from popularity.ml.model import cross_validate
 from popularity.ml.schema import canonical
 
 

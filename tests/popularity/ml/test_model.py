@@ -3,7 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from popularity.ml.model import DEFAULT_PARAMS, SEARCH_GRID, cross_validate, regression_metrics, train
+from popularity.ml.estimator import DEFAULT_PARAMS, SEARCH_GRID
+from popularity.ml.evaluation import cross_validate, regression_metrics
+from popularity.ml.model import train
 from popularity.ml.synthetic import director_effects, make_synthetic
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from catalog.models import CreditCategory, Title, TitleType
 from core.errors import SourceError, ValidationFailed
 
-from .base import (
+from .recorder import (
     CreditRow,
     ImportRecorder,
     LineReader,
@@ -104,7 +104,7 @@ def imdb_import(*, directory, title_types=None, min_votes: int | None = None, si
     filtered = bool(types or min_votes is not None or since_year is not None)
 
     def body(rec: ImportRecorder):
-        from .base import check_readable
+        from .recorder import check_readable
 
         for p in files.values():
             check_readable(p)

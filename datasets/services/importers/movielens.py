@@ -26,7 +26,7 @@ from django.db import transaction
 from catalog.models import Title
 from core.errors import SourceError
 
-from .base import (
+from .recorder import (
     ImportRecorder,
     LineReader,
     Lookups,

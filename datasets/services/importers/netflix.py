@@ -16,7 +16,7 @@ import datetime as dt
 
 from catalog.models import Title
 
-from .base import ImportRecorder, LineReader, Lookups, RowError, check_readable, open_binary, parse_year, run_import
+from .recorder import ImportRecorder, LineReader, Lookups, RowError, check_readable, open_binary, parse_year, run_import
 from .titles import TitleRow, titles_upsert
 
 NETFLIX_ID_MAX = 2**31 - 1

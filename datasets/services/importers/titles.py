@@ -26,7 +26,7 @@ from catalog.matching import match_key
 from catalog.models import Title, TitleAlias
 from catalog.text import normalize
 
-from .base import ImportRecorder, Lookups, _dedup, m2m_sync
+from .recorder import ImportRecorder, Lookups, _dedup, m2m_sync
 from .sql import column_defaults, filter_in, insert_rows
 
 SOURCE_RANK = {"imdb": 3, "tmdb": 2, "movielens": 1, "netflix": 1, "demo": 3}  # demo: only its own titles

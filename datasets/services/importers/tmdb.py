@@ -22,7 +22,7 @@ from pathlib import Path
 from catalog.models import CreditCategory
 from core.errors import SourceError
 
-from .base import (
+from .recorder import (
     CreditRow,
     ImportRecorder,
     LineReader,

@@ -34,7 +34,9 @@ from django.db import transaction
 from catalog.models import Person, Title
 from catalog.text import normalize
 
-from .importers.recorder import CreditRow, ImportRecorder, Lookups, credits_upsert, run_import
+from .importers.lookups import Lookups
+from .importers.people import CreditRow, credits_upsert
+from .importers.recorder import ImportRecorder, run_import
 from .importers.titles import TitleRow, titles_upsert
 
 DEMO_NETFLIX_ID_BASE = 900_000

@@ -11,8 +11,8 @@ import pytest
 
 from catalog.models import Company, Country, Genre, ImportRun, Keyword, Person, Title
 from datasets.services.importers.imdb import imdb_import
+from datasets.services.importers.lookups import canonical_genre
 from datasets.services.importers.movielens import movielens_import
-from datasets.services.importers.recorder import canonical_genre
 from datasets.services.importers.tmdb import tmdb_import
 from tests.datasets.conftest import tsv, write
 from tests.datasets.test_tmdb_import import j, movie, movies_csv

@@ -26,17 +26,10 @@ from django.db import transaction
 from catalog.models import Title
 from core.errors import SourceError
 
-from .recorder import (
-    ImportRecorder,
-    LineReader,
-    Lookups,
-    RowError,
-    check_readable,
-    chunked,
-    csv_records,
-    parse_int,
-    run_import,
-)
+from .fields import RowError, parse_int
+from .lookups import Lookups
+from .reading import LineReader, check_readable, chunked, csv_records
+from .recorder import ImportRecorder, run_import
 from .sql import filter_in, insert_rows
 from .titles import TitleRow, titles_upsert
 

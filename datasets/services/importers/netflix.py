@@ -16,7 +16,10 @@ import datetime as dt
 
 from catalog.models import Title
 
-from .recorder import ImportRecorder, LineReader, Lookups, RowError, check_readable, open_binary, parse_year, run_import
+from .fields import RowError, parse_year
+from .lookups import Lookups
+from .reading import LineReader, check_readable, open_binary
+from .recorder import ImportRecorder, run_import
 from .titles import TitleRow, titles_upsert
 
 NETFLIX_ID_MAX = 2**31 - 1

@@ -19,7 +19,7 @@ import numpy as np
 
 from interactions.services.rating_batch import RatingBatch, days_from_civil  # noqa: F401 - re-exported
 
-from .recorder import check_readable, is_gzip
+from .reading import check_readable, is_gzip
 
 BLOCK_BYTES = 32 << 20
 _ZERO = ord("0")

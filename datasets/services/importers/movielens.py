@@ -338,7 +338,7 @@ def parse_ratings(path, layout, movie_map, rec):
 
 
 def _import_ratings(path, layout, movie_map, rec, *, chunk_size):
-    from interactions.services.imports import ratings_import_bulk
+    from interactions.services.ratings_import import ratings_import_bulk
 
     name = Path(path).name
     with rec.part(name):

@@ -1,5 +1,5 @@
 """interactions.services.ratings_import: imported ratings (bulk load / staged merge on PostgreSQL, upserts on
-SQLite), the combined viewer signal, and the demo's events path."""
+SQLite), the combined viewer signal, and the demo's events path (interactions.services.events_import)."""
 import datetime as dt
 from unittest import mock
 
@@ -11,7 +11,7 @@ from accounts.models import Profile
 from catalog.models import ImportRun, Title
 from interactions import selectors
 from interactions.models import Event, ImportedRating, Interaction
-from interactions.services import ratings_import
+from interactions.services import events_import, rating_key, rating_stores, rating_viewers, ratings_import
 from interactions.services.rating_batch import RatingBatch
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_numpy_batches_are_the_parsers_path(films):
 def test_viewer_ids_map_through_the_direct_table_and_the_sorted_arrays_alike(films, monkeypatch, dense_max):
     """External ids below `_ViewerMap.DENSE_MAX` go through a direct table, the others through a
     binary search; both find the same viewers, created once, across chunks and imports."""
-    monkeypatch.setattr(ratings_import._ViewerMap, "DENSE_MAX", dense_max)
+    monkeypatch.setattr(rating_viewers._ViewerMap, "DENSE_MAX", dense_max)
     ids = [5, 99, 150, 2_649_429, 10**12]
 
     def batch(ext, title):
@@ -166,15 +166,15 @@ def test_a_parser_error_in_the_helper_thread_reaches_the_caller(films):
 
 @pytest.mark.postgres
 def test_postgresql_first_import_bulk_loads_then_merges(films):
-    with mock.patch.object(ratings_import, "_copy", wraps=ratings_import._copy) as copy:
+    with mock.patch.object(rating_stores, "_copy", wraps=rating_stores._copy) as copy:
         counts = ratings_import.ratings_import_bulk(source="netflix", rows=rows(films))
         assert counts["bulk_load"] and copy.call_args_list[0].args[1] == ImportedRating._meta.db_table
         check_result(films, counts)
         with connection.cursor() as cur:
-            assert ratings_import.rating_table_key(cur) == "interactions_importedrating_pkey"  # built at the end
+            assert rating_key.rating_table_key(cur) == "interactions_importedrating_pkey"  # built at the end
         again = ratings_import.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
         assert not again["bulk_load"]
-        assert {c.args[1] for c in copy.call_args_list[1:]} == {ratings_import._PG_STAGE}  # staged merge
+        assert {c.args[1] for c in copy.call_args_list[1:]} == {rating_stores._PG_STAGE}  # staged merge
     assert (again["inserted"], again["duplicates"]) == (0, 5)
 
 
@@ -185,7 +185,7 @@ def test_postgresql_bulk_load_keeps_the_latest_of_pairs_repeated_across_chunks(f
     assert counts["bulk_load"]
     assert [(h, when.month) for _, _, h, when in stored()] == [(10, 3)]
     with connection.cursor() as cur:
-        assert ratings_import.rating_table_key(cur) is not None
+        assert rating_key.rating_table_key(cur) is not None
 
 
 @pytest.mark.postgres
@@ -193,12 +193,12 @@ def test_postgresql_one_bulk_load_spans_several_files(films):
     first = ratings_import.ratings_import_bulk(source="netflix", build_key=False,
                                         rows=[(1, films[0].id, 2, "2005-01-01"), (2, films[1].id, 3, "2005-01-01")])
     with connection.cursor() as cur:
-        assert ratings_import.rating_table_key(cur) is None  # still loading
+        assert rating_key.rating_table_key(cur) is None  # still loading
     last = ratings_import.ratings_import_bulk(source="netflix", rows=[(1, films[0].id, 5, "2005-02-01"),
                                                                (1, films[2].id, 4, "2005-01-01")])
     assert first["bulk_load"] and last["bulk_load"] and last["removed_at_key_build"] == 1
     with connection.cursor() as cur:
-        assert ratings_import.rating_table_key(cur) is not None
+        assert rating_key.rating_table_key(cur) is not None
     assert [(t, h) for _, t, h, _ in stored()] == [(films[0].id, 10), (films[2].id, 8), (films[1].id, 6)]
 
 
@@ -213,7 +213,7 @@ def test_postgresql_an_interrupted_bulk_load_is_finished_by_the_next_import(film
     counts = ratings_import.ratings_import_bulk(source="netflix", rows=[(1, films[1].id, 4, "2005-01-01")])
     assert counts["bulk_load"] and counts["removed_at_key_build"] == 1  # carried on, then the key
     with connection.cursor() as cur:
-        assert ratings_import.rating_table_key(cur) is not None
+        assert rating_key.rating_table_key(cur) is not None
     assert [(t, h) for _, t, h, _ in stored()] == [(films[0].id, 9), (films[1].id, 8)]
 
 
@@ -225,13 +225,13 @@ def test_events_import_bulk_folds_implicit_events_like_the_live_path(films, view
              (viewer.id, films[0].id, "full_watch", 1.0, t0 + dt.timedelta(days=3)),
              (viewer.id, films[1].id, "play", 0.0, t0),
              (viewer.id, films[1].id, "rating", 2.0, t0 + dt.timedelta(hours=1))]
-    counts = ratings_import.events_import_bulk(key="test", rows=rows_)
+    counts = events_import.events_import_bulk(key="test", rows=rows_)
     assert (counts["inserted"], counts["interactions"]) == (6, 2)
     a = Interaction.objects.get(user=viewer, title=films[0])
     assert (a.implicit_score, a.full_watches, a.event_count, a.weight) == (4.0, 2, 4, 5.0)
     b = Interaction.objects.get(user=viewer, title=films[1])
     assert (b.rating, b.weight) == (2.0, 2.0)
-    assert ratings_import.events_import_bulk(key="test", rows=rows_)["inserted"] == 0
+    assert events_import.events_import_bulk(key="test", rows=rows_)["inserted"] == 0
     assert Interaction.objects.get(user=viewer, title=films[0]).event_count == 4
 
 
@@ -243,23 +243,23 @@ def test_postgresql_bulk_load_outside_a_transaction_copies_on_a_second_connectio
     is the single-connection one, and a failing COPY reaches the caller."""
     films = [Title.objects.create(primary_title=f"Film {i}", netflix_id=i + 1) for i in range(4)]
     assert not connection.in_atomic_block
-    with mock.patch.object(ratings_import, "_CopyWriter", wraps=ratings_import._CopyWriter) as writer, \
-            mock.patch.object(ratings_import, "_copy") as single:
+    with mock.patch.object(rating_stores, "_CopyWriter", wraps=rating_stores._CopyWriter) as writer, \
+            mock.patch.object(rating_stores, "_copy") as single:
         counts = ratings_import.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
     assert writer.call_count == 1 and not single.called  # every chunk went through the helper thread
     check_result(films, counts)
     with connection.cursor() as cur:
-        assert ratings_import.rating_table_key(cur) == "interactions_importedrating_pkey"
+        assert rating_key.rating_table_key(cur) == "interactions_importedrating_pkey"
     again = ratings_import.ratings_import_bulk(source="netflix", rows=rows(films))  # a merge: nothing changes
     assert (again["inserted"], again["updated"]) == (0, 0)
 
     ImportedRating.objects.all().delete()
-    real = ratings_import._CopyWriter.put
+    real = rating_stores._CopyWriter.put
 
     def corrupt(self, payload):
         return real(self, payload[:-7])  # a truncated COPY stream: PostgreSQL refuses it
 
-    with mock.patch.object(ratings_import._CopyWriter, "put", corrupt), pytest.raises(Exception, match="COPY|copy|binary"):
+    with mock.patch.object(rating_stores._CopyWriter, "put", corrupt), pytest.raises(Exception, match="COPY|copy|binary"):
         ratings_import.ratings_import_bulk(source="netflix", rows=rows(films), chunk_size=2)
     with connection.cursor() as cur:  # the lock is released: the next import runs and finishes the key
         cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")

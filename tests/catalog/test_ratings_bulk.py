@@ -110,7 +110,8 @@ def test_viewer_ids_map_through_the_direct_table_and_the_sorted_arrays_alike(fil
 def test_the_viewer_signal_combines_the_live_aggregate_and_the_imports(films, viewer):
     """A pair in both: the live weight, the imported rating standing in for a site rating it lacks;
     a hidden title is gone from both; training reads the same statement."""
-    from interactions.services.events import events_record, interaction_hide
+    from interactions.services.events import events_record
+    from interactions.services.history import interaction_hide
 
     Profile.objects.filter(user=viewer).update(netflix_customer_id=555)
     ev = "8f7e2b1c-0000-4000-8000-00000000000"

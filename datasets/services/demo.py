@@ -11,7 +11,7 @@
   play and watch to the end mostly titles of those clusters and rate them high, and rarely
   touch others (and then often skip or close them, with low ratings). The recommender should
   find exactly that structure.
-* Events are stored through `interactions.services.imports.events_import_bulk` (source
+* Events are stored through `interactions.services.events_import.events_import_bulk` (source
   `import`, deterministic event ids), so re-running adds nothing.
 
 Demo titles carry ``netflix_id`` 900001+ and demo viewers ``netflix_customer_id`` 9000001+ —
@@ -34,7 +34,9 @@ from django.db import transaction
 from catalog.models import Person, Title
 from catalog.text import normalize
 
-from .importers.base import CreditRow, ImportRecorder, Lookups, credits_upsert, run_import
+from .importers.lookups import Lookups
+from .importers.people import CreditRow, credits_upsert
+from .importers.recorder import ImportRecorder, run_import
 from .importers.titles import TitleRow, titles_upsert
 
 DEMO_NETFLIX_ID_BASE = 900_000
@@ -276,7 +278,7 @@ def demo_seed(*, seed: int = 0, titles: int = 1200, viewers: int = 200, if_empty
         with rec.part("demo viewers"):
             user_ids = _write_viewers(cat, rec)
         with rec.part("demo events"):
-            from interactions.services.imports import events_import_bulk
+            from interactions.services.events_import import events_import_bulk
 
             counts = events_import_bulk(key=f"demo-{seed}", rows=demo_events(cat, seed=seed, user_ids=user_ids,
                                                                              title_ids=title_ids))

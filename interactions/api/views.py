@@ -24,7 +24,9 @@ from interactions.api.serializers import (
     events_payload_items,
 )
 from interactions.models import EventSource
-from interactions.services.events import events_record, interaction_hide, rating_set
+from interactions.services.events import events_record
+from interactions.services.history import interaction_hide
+from interactions.services.ratings import rating_set
 from interactions.services.tokens import can_post_for_any_user
 
 _ERR = {

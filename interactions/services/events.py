@@ -1,11 +1,12 @@
-"""Every write on the event log and its per-(viewer, title) aggregate — one path for every source.
+"""Records events: one path, for every source, into the event log and its per-(viewer, title) aggregate.
 
 `events_record` is what the JSON API, the web player's beacons, the real-time stream consumer
 and the site's own star ratings all call. Its contract (see docs/interactions.md):
 
 * **Validation first, all-or-nothing.** Every item is checked (fields, ranges, title and viewer
-  exist, permission to post for that viewer); if any item is wrong nothing is stored and the
-  error names each bad item by its index and field: ``errors={index: {field: [message]}}``.
+  exist, permission to post for that viewer; `interactions.services.event_validation`); if any
+  item is wrong nothing is stored and the error names each bad item by its index and field:
+  ``errors={index: {field: [message]}}``.
 * **Idempotent by `event_id`.** A duplicate inside the batch (first occurrence wins) or of a
   stored row is counted, never stored twice. The insert is ``INSERT … ON CONFLICT (event_id) DO
   NOTHING RETURNING event_id``, so two concurrent deliveries of the same event never raise: one
@@ -16,8 +17,9 @@ and the site's own star ratings all call. Its contract (see docs/interactions.md
 * **Finished film ⇒ refresh.** The viewers with a newly stored `full_watch` are announced by
   the `interactions.signals.films_finished` signal, in the batch's transaction; the recommender
   subscribes to it (`recommendations.apps`: a deduplicated refresh, enqueued after commit).
-* **Retraining.** After commit, new events are counted (process-local sum flushed to a cache
-  counter); crossing ``NETFLOOX_RETRAIN_AFTER_INTERACTIONS`` sends `retrain_wanted`.
+* **Retraining.** After commit, new events are counted (`interactions.services.retrain`: a
+  process-local sum flushed to a cache counter); crossing ``NETFLOOX_RETRAIN_AFTER_INTERACTIONS``
+  sends `retrain_wanted`.
 
 Two implementations of the same statement sequence:
 
@@ -29,46 +31,36 @@ Two implementations of the same statement sequence:
 
 Locks are always taken in the same order (events sorted by `event_id`, then aggregates sorted by
 (user, title), then refresh rows sorted by user) so concurrent batches cannot deadlock.
+
+One job, storing a batch, in both implementations: that is why the file is long. Around it, each
+in its module: the site's star ratings (`ratings.rating_set`), hiding a title from a viewer's
+history (`history.interaction_hide`), the demo's bulk events (`events_import.events_import_bulk`).
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import hashlib
 import logging
-import math
 import re
-import threading
-import time
 import uuid
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from catalog.models import Title
 from core.db import prepare_once
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from interactions import scoring, signals
 from interactions.models import Event, EventKind, EventSource, Interaction
+from interactions.services.event_validation import _raise_invalid, _reference_errors, _validate_fields
+from interactions.services.retrain import maybe_trigger_retrain
 
 log = logging.getLogger(__name__)
 User = get_user_model()
 
-KINDS = tuple(EventKind.values)
 SOURCES = frozenset(EventSource.values)
-CLIENT_CLOCK_SKEW = dt.timedelta(hours=24)  # client_ts later than now + this is refused
-CLIENT_TS_MIN = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-VALUE_MAX = 1e9  # watch position / progress upper bound (seconds or a fraction: both far below)
-ID_MAX = {"user_id": 2**31 - 1, "title_id": 2**63 - 1}  # auth_user.id is int4, catalog_title.id int8
-EVENT_ID_MAX_LEN = 64  # longest textual UUID form accepted ("urn:uuid:{…}")
-
-RETRAIN_COUNTER_KEY = "interactions:new-events-since-training"
-RETRAIN_LOCK_KEY = "interactions:retrain-requested"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,191 +69,6 @@ class RecordResult:
     duplicates: int
     event_ids: list[str]  # the ones stored by this call, in batch order
     duplicate_ids: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
-class _Row:
-    index: int
-    event_id: uuid.UUID
-    user_id: int
-    title_id: int
-    kind: str
-    value: float | None
-    client_ts: dt.datetime | None
-
-
-# --- validation -------------------------------------------------------------------------------
-def _as_int(raw, field):
-    """A positive id (int, or a string of ASCII digits) within the column's range, else None."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        v = raw
-    elif isinstance(raw, str) and 0 < len(raw) <= 20 and raw.isascii() and raw.isdigit():
-        v = int(raw)
-    else:
-        return None
-    return v if 1 <= v <= ID_MAX[field] else None
-
-
-def _as_uuid(raw):
-    if isinstance(raw, uuid.UUID):
-        return raw
-    if not isinstance(raw, str) or len(raw) > EVENT_ID_MAX_LEN:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def _as_number(raw):
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        return None
-    try:
-        v = float(raw)
-    except OverflowError:  # a JSON integer with hundreds of digits
-        return None
-    return v if math.isfinite(v) else None
-
-
-def _as_datetime(raw):
-    if isinstance(raw, dt.datetime):
-        value = raw
-    elif isinstance(raw, str) and len(raw) <= 64:
-        try:
-            value = parse_datetime(raw.strip())
-        except ValueError:  # well-formed but impossible, e.g. month 13
-            return None
-        if value is None:
-            return None
-    else:
-        return None
-    try:
-        if timezone.is_naive(value):
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-    except (OverflowError, ValueError):  # year 1 at +14:00 …
-        return None
-
-
-def _clean(index, item, *, actor_id, now):
-    """(row or None, {field: [messages]}, explicit_user_id or None) for one raw item."""
-    errors: dict[str, list[str]] = {}
-    if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Expected an event object."]}, None
-
-    raw = item.get("event_id")
-    event_id = None
-    if raw is None:
-        errors["event_id"] = ["This field is required."]
-    else:
-        event_id = _as_uuid(raw)
-        if event_id is None:
-            errors["event_id"] = ["Must be a valid UUID."]
-
-    raw = item.get("title_id")
-    title_id = None
-    if raw is None:
-        errors["title_id"] = ["This field is required."]
-    else:
-        title_id = _as_int(raw, "title_id")
-        if title_id is None:
-            errors["title_id"] = ["Must be a positive integer id."]
-
-    kind = item.get("kind")
-    if kind is None:
-        errors["kind"] = ["This field is required."]
-    elif not isinstance(kind, str) or kind not in KINDS:
-        shown = repr(kind)[:40] if isinstance(kind, str) else type(kind).__name__
-        errors["kind"] = [f"{shown} is not a valid kind; expected one of {', '.join(KINDS)}."]
-        kind = None
-
-    raw = item.get("value")
-    value = None
-    if raw is not None:
-        value = _as_number(raw)
-        if value is None:
-            errors["value"] = ["Must be a finite number."]
-        elif kind == EventKind.RATING:
-            if not (scoring.RATING_MIN <= value <= scoring.RATING_MAX) or value * 2 != int(value * 2):
-                errors["value"] = [f"A rating must be between {scoring.RATING_MIN} and {scoring.RATING_MAX} "
-                                   "in steps of 0.5."]
-        elif not (0 <= value <= VALUE_MAX):
-            errors["value"] = [f"A watch position/progress must be between 0 and {VALUE_MAX:.0f}."]
-    elif kind == EventKind.RATING:
-        errors["value"] = ["A rating event needs a value (0.5 to 5 stars)."]
-
-    raw = item.get("client_ts")
-    client_ts = None
-    if raw is not None:
-        client_ts = _as_datetime(raw)
-        if client_ts is None:
-            errors["client_ts"] = ["Must be an ISO 8601 date-time, e.g. 2024-05-01T20:15:00Z."]
-        elif client_ts > now + CLIENT_CLOCK_SKEW:
-            errors["client_ts"] = ["Is in the future (more than 24 hours ahead of the server clock)."]
-        elif client_ts < CLIENT_TS_MIN:
-            errors["client_ts"] = ["Is before 1900."]
-
-    raw = item.get("user_id")
-    explicit = None
-    if raw is None:
-        user_id = actor_id
-        if user_id is None:
-            errors["user_id"] = ["This field is required when no viewer is authenticated."]
-    else:
-        user_id = _as_int(raw, "user_id")
-        if user_id is None:
-            errors["user_id"] = ["Must be a positive integer id."]
-        elif user_id != actor_id:
-            explicit = user_id
-
-    if errors:
-        return None, errors, explicit
-    return _Row(index, event_id, user_id, title_id, kind, value, client_ts), errors, explicit
-
-
-def _validate_fields(events, *, actor_id, allow_any_user, now):
-    """(rows, errors) from the raw items — no database access. Raises PermissionDenied."""
-    rows, errors, foreign = [], {}, {}
-    for i, item in enumerate(events):
-        row, item_errors, explicit = _clean(i, item, actor_id=actor_id, now=now)
-        if item_errors:
-            errors[i] = item_errors
-        if explicit is not None:
-            foreign[i] = explicit
-        if row is not None:
-            rows.append(row)
-    # Permission before existence: a viewer learns nothing about which other accounts exist.
-    if foreign and not allow_any_user:
-        raise PermissionDenied(
-            "You may only post events for yourself; posting for another viewer needs a service token.",
-            extra={"errors": {i: {"user_id": ["Not allowed to post events for another viewer."]}
-                              for i in sorted(foreign)}})
-    return rows, errors
-
-
-def _reference_errors(rows, *, actor_id, errors):
-    """Add to `errors` the items whose title or viewer does not exist (two indexed queries)."""
-    title_ids = {r.title_id for r in rows}
-    if title_ids:
-        known = set(Title.objects.filter(id__in=title_ids).order_by().values_list("id", flat=True))
-        for r in rows:
-            if r.title_id not in known:
-                errors.setdefault(r.index, {})["title_id"] = [f"No title with id {r.title_id}."]
-    user_ids = {r.user_id for r in rows if r.user_id != actor_id}
-    if user_ids:
-        known = set(User.objects.filter(id__in=user_ids).order_by().values_list("id", flat=True))
-        for r in rows:
-            if r.user_id != actor_id and r.user_id not in known:
-                errors.setdefault(r.index, {})["user_id"] = [f"No viewer with id {r.user_id}."]
-    return errors
-
-
-def _raise_invalid(errors, total):
-    raise ValidationFailed(
-        f"{len(errors)} of {total} event(s) are invalid; nothing was stored (a batch is all-or-nothing).",
-        errors=dict(sorted(errors.items())))
 
 
 # --- SQL ----------------------------------------------------------------------------------------
@@ -573,114 +380,3 @@ def _duplicate_ids(rows, inserted):
             continue
         out.append(str(r.event_id))
     return out
-
-
-def rating_set(*, user, title_id: int, stars: float, source: str = EventSource.WEB) -> Interaction:
-    """The site's own star rating (0.5–5 in 0.5 steps): a `rating` event through events_record."""
-    if _as_int(title_id, "title_id") is None or not Title.objects.filter(id=title_id).exists():
-        raise NotFound(f"No title with id {title_id}.")
-    try:
-        events_record(events=[{"event_id": uuid.uuid4(), "title_id": title_id, "kind": EventKind.RATING,
-                               "value": stars}], actor=user, source=source)
-    except ValidationFailed as exc:
-        msgs = exc.errors.get(0, {}).get("value") or ["Invalid rating."]
-        raise ValidationFailed("Invalid rating.", errors={"stars": msgs})
-    return Interaction.objects.get(user=user, title_id=title_id)
-
-
-@transaction.atomic
-def interaction_hide(*, user, title_id: int) -> None:
-    """Remove a title from the viewer's history: the aggregate is hidden (excluded from the
-    history, from training and from serving), the events stay — the log is append-only.
-    A later event on the same title un-hides it. The viewer's recommendations are refreshed."""
-    if _as_int(title_id, "title_id") is None:
-        raise NotFound(f"No title with id {title_id} in your history.")
-    n = Interaction.objects.filter(user=user, title_id=title_id).update(hidden=True)
-    if not n:
-        raise NotFound(f"No title with id {title_id} in your history.")
-    signals.history_changed.send(sender=interaction_hide, user_id=user.pk)
-
-
-# --- retraining trigger -----------------------------------------------------------------------
-def new_interactions_since(ts) -> int:
-    """Events stored after `ts` (None: all). An exact COUNT — for reports and cold-cache seeding,
-    not for the request path (that uses the cache counter in maybe_trigger_retrain)."""
-    qs = Event.objects.all()
-    if ts is not None:
-        qs = qs.filter(server_ts__gt=ts)
-    return qs.count()
-
-
-def _last_training_at():
-    from core.models import ModelVersion
-
-    return (ModelVersion.objects.filter(name=ModelVersion.Name.RECOMMENDER, trained_at__isnull=False)
-            .order_by("-trained_at").values_list("trained_at", flat=True).first())
-
-
-def retrain_counter_reset() -> None:
-    """Call when a recommender training starts: the counter restarts from zero."""
-    with _local_lock:
-        _local["pending"], _local["since"] = 0, time.monotonic()
-    cache.set(RETRAIN_COUNTER_KEY, 0, timeout=None)
-    cache.delete(RETRAIN_LOCK_KEY)
-
-
-# New events are first summed in the process and added to the shared cache counter at most every
-# RETRAIN_FLUSH_EVENTS events or RETRAIN_FLUSH_SECONDS: one cache round trip per ~100 events, not
-# per request. (A crash forgets < 100 events of a 5,000 threshold: irrelevant for a retrain trigger.)
-RETRAIN_FLUSH_EVENTS = 100
-RETRAIN_FLUSH_SECONDS = 5.0
-_local = {"pending": 0, "since": time.monotonic()}
-_local_lock = threading.Lock()
-
-
-def maybe_trigger_retrain(*, added: int = 0) -> bool:
-    """Count `added` new events; past NETFLOOX_RETRAIN_AFTER_INTERACTIONS, request one training.
-
-    Cheap: a process-local sum, flushed to the cache counter (one INCR) every ~100 events. The
-    counter is seeded from the database (one COUNT since the last training) only when the cache
-    has lost it. Returns True when a training was requested.
-    """
-    threshold = settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS
-    if not threshold or threshold <= 0:
-        return False
-    with _local_lock:
-        _local["pending"] += added
-        now = time.monotonic()
-        due = (_local["pending"] >= min(RETRAIN_FLUSH_EVENTS, threshold)
-               or (_local["pending"] and now - _local["since"] >= RETRAIN_FLUSH_SECONDS))
-        if not due:
-            return False
-        take, _local["pending"], _local["since"] = _local["pending"], 0, now
-    try:
-        count = cache.incr(RETRAIN_COUNTER_KEY, take)
-    except ValueError:  # cold cache: seed it (the events just committed are included in the COUNT)
-        cache.add(RETRAIN_COUNTER_KEY, new_interactions_since(_last_training_at()), timeout=None)
-        count = cache.get(RETRAIN_COUNTER_KEY)
-    if count is None or count < threshold:
-        return False
-    if not cache.add(RETRAIN_LOCK_KEY, 1, timeout=600):  # another process is triggering it right now
-        return False
-    try:
-        cache.decr(RETRAIN_COUNTER_KEY, count)
-    except ValueError:
-        cache.set(RETRAIN_COUNTER_KEY, 0, timeout=None)
-    replies = signals.retrain_wanted.send_robust(sender=maybe_trigger_retrain,
-                                                 reason=f"{count} new interactions since the last training")
-    failures = [r for _, r in replies if isinstance(r, Exception)]
-    requested = any(r is True for _, r in replies)
-    if not replies:
-        log.info("%d new interactions since the last training, but nothing listens to retrain_wanted", count)
-        return False
-    if failures and not requested:  # the recommender's code must never break ingestion: retry at the next flush
-        log.error("requesting a recommender training failed; will retry", exc_info=failures[0])
-        cache.delete(RETRAIN_LOCK_KEY)
-        try:
-            cache.incr(RETRAIN_COUNTER_KEY, count)
-        except ValueError:
-            pass
-        return False
-    log.info("%d new interactions since the last training: retraining %s", count,
-             "requested" if requested else "already requested")
-    return requested

@@ -1,5 +1,5 @@
 """A chunk of ratings to import, as parallel numpy arrays (the importers' parsers produce them;
-`interactions.services.imports.ratings_import_bulk` stores them)."""
+`interactions.services.ratings_import.ratings_import_bulk` stores them)."""
 from __future__ import annotations
 
 import dataclasses

@@ -159,7 +159,8 @@ def stream_rows_record(*, rows: list[StreamRow], create_viewers: bool = True, in
     viewers (`accounts.services.external_viewers_ensure`) when `create_viewers`, else counted
     and skipped like unknown movies.
     """
-    from interactions.services.events import CLIENT_CLOCK_SKEW, events_record
+    from interactions.services.event_validation import CLIENT_CLOCK_SKEW
+    from interactions.services.events import events_record
 
     result = PollResult(rows=len(rows) + invalid, invalid=invalid)
     if not rows:

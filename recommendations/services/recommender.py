@@ -178,7 +178,7 @@ def recommender_train(*, triggered_by: str = "", search: bool = True, progress=N
     say = progress or (lambda msg: log.info(msg))
     scale = scale or TrainingScale()
     t0 = time.perf_counter()
-    from interactions.services.events import retrain_counter_reset
+    from interactions.services.retrain import retrain_counter_reset
 
     retrain_counter_reset()  # "retrain after N new interactions" counts from this training on
     m, feats = _matrix_from_db(say)

@@ -15,7 +15,7 @@ from analytics.filters import ViewingFilters
 from analytics.selectors.viewing import kpi_active_viewers, kpi_completion, kpi_events_per_day
 from catalog.models import Title
 from interactions.models import ImportedRating
-from interactions.services import imports
+from interactions.services import ratings_import
 from interactions.services.events import events_record
 from recommendations import selectors as rec_selectors
 
@@ -36,10 +36,10 @@ def _activity():
 
 
 def test_imported_ratings_keep_their_date_and_are_not_todays_activity(films, viewer, client):
-    imports.ratings_import_bulk(source="netflix", rows=[(7, films[0].id, 4, "2005-06-01"),
+    ratings_import.ratings_import_bulk(source="netflix", rows=[(7, films[0].id, 4, "2005-06-01"),
                                                         (8, films[1].id, 5, "2005-06-02")])
     now = timezone.now()
-    imports.ratings_import_bulk(source="movielens", rows=[(3, films[2].id, 3.5, now - dt.timedelta(days=400))])
+    ratings_import.ratings_import_bulk(source="movielens", rows=[(3, films[2].id, 3.5, now - dt.timedelta(days=400))])
     dates = sorted(ImportedRating.objects.values_list("rated_at", flat=True))
     assert dates[0] == dt.datetime(2005, 6, 1, tzinfo=dt.UTC) and dates[1] == dt.datetime(2005, 6, 2, tzinfo=dt.UTC)
     assert abs((dates[2] - (now - dt.timedelta(days=400))).total_seconds()) < 1

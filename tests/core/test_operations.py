@@ -73,7 +73,7 @@ def test_a_broken_artifact_is_not_reloaded_on_every_call(monkeypatch):
 @pytest.mark.django_db
 def test_a_finished_import_makes_cached_analytics_stale():
     from analytics.selectors.cache import VERSION_KEY
-    from datasets.services.importers.base import run_import
+    from datasets.services.importers.recorder import run_import
 
     before = cache.get(VERSION_KEY)
     run_import(source="test", paths=[], options={}, progress=None, body=lambda rec: None)

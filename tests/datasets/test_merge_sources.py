@@ -10,8 +10,8 @@ import json
 import pytest
 
 from catalog.models import Company, Country, Genre, ImportRun, Keyword, Person, Title
-from datasets.services.importers.base import canonical_genre
 from datasets.services.importers.imdb import imdb_import
+from datasets.services.importers.lookups import canonical_genre
 from datasets.services.importers.movielens import movielens_import
 from datasets.services.importers.tmdb import tmdb_import
 from tests.datasets.conftest import tsv, write

@@ -11,8 +11,11 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from interactions import selectors
 from interactions.models import Event, Interaction
 from interactions.scoring import interaction_weight
-from interactions.services import events as events_service
-from interactions.services.events import events_record, interaction_hide, maybe_trigger_retrain, rating_set
+from interactions.services import retrain as retrain_service
+from interactions.services.events import events_record
+from interactions.services.history import interaction_hide
+from interactions.services.ratings import rating_set
+from interactions.services.retrain import maybe_trigger_retrain
 from recommendations.models import RefreshRequest
 from tests.interactions.conftest import ev
 
@@ -274,7 +277,7 @@ def _no_training_queued(monkeypatch):
 def test_retraining_is_requested_once_per_threshold_crossing(viewer, titles, settings, monkeypatch,
                                                               django_capture_on_commit_callbacks):
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 5
-    events_service.retrain_counter_reset()
+    retrain_service.retrain_counter_reset()
     calls = []
     monkeypatch.setattr("recommendations.services.training.training_request",
                         lambda *, reason: calls.append(reason) or True)
@@ -287,13 +290,13 @@ def test_retraining_is_requested_once_per_threshold_crossing(viewer, titles, set
     assert calls == []
     post(3)
     assert len(calls) == 1 and "6 new interactions" in calls[0]
-    events_service.retrain_counter_reset()  # what the training run does when it starts
+    retrain_service.retrain_counter_reset()  # what the training run does when it starts
     post(4)
     assert len(calls) == 1
     post(1)
     assert len(calls) == 2
     dup = ev(titles[0], "play")
-    events_service.retrain_counter_reset()
+    retrain_service.retrain_counter_reset()
     for _ in range(6):  # duplicates are not new interactions
         with django_capture_on_commit_callbacks(execute=True):
             record(viewer, [dup])
@@ -303,13 +306,13 @@ def test_retraining_is_requested_once_per_threshold_crossing(viewer, titles, set
 def test_a_cold_cache_counter_is_seeded_from_the_database(viewer, titles, settings, monkeypatch):
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 5
     record(viewer, [ev(titles[0], "play") for _ in range(5)])  # on_commit not run: the counter never saw them
-    events_service.retrain_counter_reset()
+    retrain_service.retrain_counter_reset()
     cache.clear()
     fake = mock.Mock(return_value=True)
     monkeypatch.setattr("recommendations.services.training.training_request", fake)
-    monkeypatch.setattr(events_service, "RETRAIN_FLUSH_EVENTS", 1)  # flush on every call
-    assert events_service.new_interactions_since(None) == 5
-    assert events_service.new_interactions_since(timezone.now()) == 0
+    monkeypatch.setattr(retrain_service, "RETRAIN_FLUSH_EVENTS", 1)  # flush on every call
+    assert retrain_service.new_interactions_since(None) == 5
+    assert retrain_service.new_interactions_since(timezone.now()) == 0
     assert maybe_trigger_retrain(added=1) is True
     fake.assert_called_once()
 
@@ -319,7 +322,7 @@ def test_without_a_listener_the_hook_is_a_harmless_no_op(viewer, titles, setting
     from recommendations import receivers
 
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 1
-    events_service.retrain_counter_reset()
+    retrain_service.retrain_counter_reset()
     uid = "recommendations.retrain_wanted"
     assert signals.retrain_wanted.disconnect(dispatch_uid=uid)
     try:
@@ -332,7 +335,7 @@ def test_without_a_listener_the_hook_is_a_harmless_no_op(viewer, titles, setting
 def test_a_failing_training_request_never_breaks_ingestion(transactional_db, viewer, titles, settings, monkeypatch,
                                                            caplog):
     settings.NETFLOOX_RETRAIN_AFTER_INTERACTIONS = 2
-    events_service.retrain_counter_reset()
+    retrain_service.retrain_counter_reset()
 
     def boom(*, reason):
         raise RuntimeError("the recommender is broken")
@@ -341,7 +344,7 @@ def test_a_failing_training_request_never_breaks_ingestion(transactional_db, vie
     r = record(viewer, [ev(titles[0], "play"), ev(titles[1], "full_watch")])  # autocommit: hooks run now
     assert r.stored == 2 and Event.objects.count() == 2
     assert "requesting a recommender training failed" in caplog.text
-    assert cache.get(events_service.RETRAIN_COUNTER_KEY) == 2  # kept for the next attempt
+    assert cache.get(retrain_service.RETRAIN_COUNTER_KEY) == 2  # kept for the next attempt
     ok = mock.Mock(return_value=True)
     monkeypatch.setattr("recommendations.services.training.training_request", ok)
     record(viewer, [ev(titles[2], "play"), ev(titles[2], "play")])

@@ -21,7 +21,7 @@ def test_a_second_delivery_of_the_same_refresh_does_nothing(planted, django_capt
 
 @pytest.mark.django_db
 def test_training_restarts_the_new_interactions_counter(planted):
-    from interactions.services.events import RETRAIN_COUNTER_KEY
+    from interactions.services.retrain import RETRAIN_COUNTER_KEY
     from recommendations.services.recommender import recommender_train
 
     cache.set(RETRAIN_COUNTER_KEY, 4321, timeout=None)

@@ -97,7 +97,7 @@ def test_title_page_shows_everything_a_viewer_expects(client, catalog):
 
 
 def test_title_page_star_widget_shows_the_viewers_rating(viewer_web, viewer, catalog):
-    from interactions.services.events import rating_set
+    from interactions.services.ratings import rating_set
 
     t = catalog["Amélie"]
     rating_set(user=viewer, title_id=t.pk, stars=4)

@@ -18,7 +18,8 @@ from catalog import selectors as catalog_selectors
 from core.errors import ApplicationError, NotFound
 from core.http import safe_next
 from interactions import selectors as interaction_selectors
-from interactions.services.events import interaction_hide, rating_set
+from interactions.services.history import interaction_hide
+from interactions.services.ratings import rating_set
 from recommendations import selectors as rec_selectors
 
 ONBOARDING_TITLES = 18

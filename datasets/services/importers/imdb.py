@@ -29,24 +29,11 @@ from django.utils import timezone
 from catalog.models import CreditCategory, Title, TitleType
 from core.errors import SourceError, ValidationFailed
 
-from .base import (
-    CreditRow,
-    ImportRecorder,
-    LineReader,
-    Lookups,
-    PersonRow,
-    RowError,
-    chunked,
-    clip,
-    credits_upsert,
-    imdb_int,
-    parse_int,
-    parse_year,
-    people_upsert,
-    person_ids,
-    run_import,
-    tsv_rows,
-)
+from .fields import RowError, clip, imdb_int, parse_int, parse_year
+from .lookups import Lookups
+from .people import CreditRow, PersonRow, credits_upsert, people_upsert, person_ids
+from .reading import LineReader, chunked, tsv_rows
+from .recorder import ImportRecorder, run_import
 from .sql import filter_in
 from .titles import TitleRow, title_ids, titles_upsert, update_from_values
 
@@ -104,7 +91,7 @@ def imdb_import(*, directory, title_types=None, min_votes: int | None = None, si
     filtered = bool(types or min_votes is not None or since_year is not None)
 
     def body(rec: ImportRecorder):
-        from .base import check_readable
+        from .reading import check_readable
 
         for p in files.values():
             check_readable(p)

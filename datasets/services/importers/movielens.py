@@ -26,17 +26,10 @@ from django.db import transaction
 from catalog.models import Title
 from core.errors import SourceError
 
-from .base import (
-    ImportRecorder,
-    LineReader,
-    Lookups,
-    RowError,
-    check_readable,
-    chunked,
-    csv_records,
-    parse_int,
-    run_import,
-)
+from .fields import RowError, parse_int
+from .lookups import Lookups
+from .reading import LineReader, check_readable, chunked, csv_records
+from .recorder import ImportRecorder, run_import
 from .sql import filter_in, insert_rows
 from .titles import TitleRow, titles_upsert
 
@@ -345,7 +338,7 @@ def parse_ratings(path, layout, movie_map, rec):
 
 
 def _import_ratings(path, layout, movie_map, rec, *, chunk_size):
-    from interactions.services.imports import ratings_import_bulk
+    from interactions.services.ratings_import import ratings_import_bulk
 
     name = Path(path).name
     with rec.part(name):

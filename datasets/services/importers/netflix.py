@@ -7,7 +7,7 @@
   each followed by ``CustomerID,Rating,Date`` rows — and the per-movie ``mv_0000001.txt`` files
   (first line ``1:``, then the same rows), parsed a block at a time with numpy
   (`rating_blocks.py`). Each rating becomes an `ImportedRating` (keeping its date) of the viewer
-  keyed by its Netflix customer id, through `interactions.services.imports.ratings_import_bulk`
+  keyed by its Netflix customer id, through `interactions.services.ratings_import.ratings_import_bulk`
   (binary COPY on PostgreSQL).
 """
 from __future__ import annotations
@@ -16,7 +16,10 @@ import datetime as dt
 
 from catalog.models import Title
 
-from .base import ImportRecorder, LineReader, Lookups, RowError, check_readable, open_binary, parse_year, run_import
+from .fields import RowError, parse_year
+from .lookups import Lookups
+from .reading import LineReader, check_readable, open_binary
+from .recorder import ImportRecorder, run_import
 from .titles import TitleRow, titles_upsert
 
 NETFLIX_ID_MAX = 2**31 - 1
@@ -35,7 +38,7 @@ def netflix_import(*, titles_path=None, ratings_paths=(), progress=None, chunk_s
             with rec.timed("titles"):
                 _import_titles(titles_path, rec, chunk_size=chunk_size)
         if ratings_paths:
-            from interactions.services.imports import RatingsLoad
+            from interactions.services.ratings_import import RatingsLoad
 
             with rec.timed("ratings"):  # parsing, viewers, COPY and the key build
                 movie_map = dict(Title.objects.filter(netflix_id__isnull=False).values_list("netflix_id", "id"))

@@ -8,7 +8,7 @@ goes through the line-by-line checks of `netflix.py`, which name its file, line 
 
 It yields `interactions.services.rating_batch.RatingBatch`es: parallel arrays (external user id,
 title id, rating in half stars, day number since 1970-01-01) — what
-`interactions.services.imports.ratings_import_bulk` stores.
+`interactions.services.ratings_import.ratings_import_bulk` stores.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from interactions.services.rating_batch import RatingBatch, days_from_civil  # noqa: F401 - re-exported
 
-from .base import check_readable, is_gzip
+from .reading import check_readable, is_gzip
 
 BLOCK_BYTES = 32 << 20
 _ZERO = ord("0")

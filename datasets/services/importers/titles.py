@@ -1,4 +1,5 @@
-"""Chunked, idempotent title upserts shared by every importer, and how sources are merged.
+"""Writes titles: chunked, idempotent upserts (fields and many-to-many links) shared by every
+importer, and how sources are merged.
 
 Matching. A row is matched to a stored title by the source's own id (`key`: imdb_id,
 tmdb_id, netflix_id or movielens_id); else by the other external ids the row carries
@@ -26,7 +27,8 @@ from catalog.matching import match_key
 from catalog.models import Title, TitleAlias
 from catalog.text import normalize
 
-from .base import ImportRecorder, Lookups, _dedup, m2m_sync
+from .lookups import Lookups, _dedup
+from .recorder import ImportRecorder
 from .sql import column_defaults, filter_in, insert_rows
 
 SOURCE_RANK = {"imdb": 3, "tmdb": 2, "movielens": 1, "netflix": 1, "demo": 3}  # demo: only its own titles
@@ -260,3 +262,50 @@ def update_from_values(table: str, key_col: str, cols: tuple[str, ...], rows: li
                 sql = (f"UPDATE {q(table)} SET {sets} FROM (VALUES {values}) AS v "
                        f"WHERE {q(table)}.{q(key_col)} = v.column1")
             cur.execute(sql, [x for row in chunk for x in row])
+
+
+# --- many-to-many sync ----------------------------------------------------------------------------
+_M2M_TARGET = {"genres": "genre", "countries": "country", "companies": "company", "keywords": "keyword"}
+
+
+def m2m_sync(field_name: str, desired: dict[int, list[int]], *, replace: set[int], domain=None) -> set[int]:
+    """Make Title.<field_name> of the given titles contain `desired[title_id]`.
+
+    Links are added for every title; links not desired are removed only for titles in `replace`
+    (and, with `domain` = a queryset filter on the related model such as ``{"tmdb_id__isnull": False}``,
+    only links to related rows in that domain). Returns the ids of titles whose links changed.
+    """
+    if not desired:
+        return set()
+    through = getattr(Title, field_name).through
+    prefix = _M2M_TARGET[field_name]
+    other = through._meta.get_field(prefix).attname
+    qs = filter_in(through.objects, "title_id", list(desired))
+    existing: dict[int, set[int]] = {}
+    for tid, oid in qs.values_list("title_id", other):
+        existing.setdefault(tid, set()).add(oid)
+    removable: dict[int, set[int]] = existing
+    if domain:
+        removable = {}
+        for tid, oid in qs.filter(**{f"{prefix}__{k}": v for k, v in domain.items()}).values_list("title_id", other):
+            removable.setdefault(tid, set()).add(oid)
+    add, remove, changed = [], [], set()
+    for tid, want in desired.items():
+        want_set = set(want)
+        have = existing.get(tid, set())
+        for oid in want_set - have:
+            add.append((tid, oid))
+            changed.add(tid)
+        if tid in replace:
+            for oid in removable.get(tid, set()) - want_set:
+                remove.append((tid, oid))
+                changed.add(tid)
+    if add:
+        insert_rows(through, ["title_id", other], add, ignore=True)
+    if remove:
+        by_title: dict[int, list[int]] = {}
+        for tid, oid in remove:
+            by_title.setdefault(tid, []).append(oid)
+        for tid, oids in by_title.items():
+            through.objects.filter(title_id=tid, **{f"{other}__in": oids}).delete()
+    return changed

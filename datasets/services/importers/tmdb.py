@@ -22,22 +22,11 @@ from pathlib import Path
 from catalog.models import CreditCategory
 from core.errors import SourceError
 
-from .base import (
-    CreditRow,
-    ImportRecorder,
-    LineReader,
-    Lookups,
-    PersonRow,
-    RowError,
-    check_readable,
-    clip,
-    credits_upsert,
-    csv_records,
-    parse_float,
-    parse_int,
-    people_upsert,
-    run_import,
-)
+from .fields import RowError, clip, parse_float, parse_int
+from .lookups import Lookups
+from .people import CreditRow, PersonRow, credits_upsert, people_upsert
+from .reading import LineReader, check_readable, csv_records
+from .recorder import ImportRecorder, run_import
 from .titles import TitleRow, title_ids, titles_upsert
 
 MOVIE_COLUMNS = ("id", "title")

@@ -51,11 +51,11 @@ def test_if_empty_leaves_an_existing_catalog_alone(capsys):
     assert "already has titles" in capsys.readouterr().out
 
 
-def test_viewers_the_demo_login_and_the_stream_mapping():
+def test_viewers_the_demo_login_and_the_stream_mapping(rf):
     demo_seed(seed=0, titles=60, viewers=10)
     assert User.objects.filter(username__startswith="demo-viewer-").count() == 10
     assert not User.objects.get(username="demo-viewer-1").has_usable_password()
-    assert authenticate(username="demo", password=DEMO_PASSWORD) is not None
+    assert authenticate(rf.post("/accounts/login/"), username="demo", password=DEMO_PASSWORD) is not None
     # demo ids sit outside the Netflix Prize ranges, so the stream simulator maps them and real imports never clash
     assert Title.objects.filter(netflix_id__lte=17770).count() == 0
     assert Profile.objects.filter(user__username="demo-viewer-3").get().netflix_customer_id == 9_000_003
